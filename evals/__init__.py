@@ -1,0 +1,1 @@
+"""Eval harness: score extractions against hand-labelled gold, report and compare runs."""

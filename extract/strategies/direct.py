@@ -1,0 +1,41 @@
+"""The baseline: one call, whole document in, whole schema out (JSON schema enforced)."""
+
+from __future__ import annotations
+
+from extract.client import ModelClient
+from extract.prompting import load_prompt
+from extract.retry import TruncatedOutput
+from extract.schemas import SchemaInfo
+from extract.strategies import StrategyOutput
+
+MAX_BUDGET = 4096  # tokens; past this a 1.5B model is looping, not reading
+
+
+def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
+    prompt = load_prompt(f"{schema.name}_direct")
+    out = StrategyOutput(report={})
+    budget = client.settings.max_tokens
+    variables = {"document": text, "metrics": _metric_names(schema)}
+    schema_key = {"name": schema.name, "version": schema.version, "hash": schema.json_schema_hash}
+    while True:
+        try:
+            result = client.structured(
+                prompt=prompt,
+                variables=variables,
+                response_model=schema.model,
+                schema_key=schema_key,
+                max_tokens=budget,
+            )
+            break
+        except TruncatedOutput:
+            if budget * 2 > MAX_BUDGET:
+                raise
+            budget *= 2  # truncation is a budget problem: one larger budget, not a blind re-ask
+    out.record(prompt.id, prompt.version, result.cached, result.usage)
+    out.report = result.value.model_dump(mode="json")
+    return out
+
+
+def _metric_names(schema: SchemaInfo) -> list[str]:
+    props = schema.json_schema.get("$defs", {}).get("MetricEntry", {}).get("properties", {})
+    return list(props.get("metric", {}).get("enum", []))

@@ -1,0 +1,1 @@
+"""Prompt templates (Jinja2). Installed as the data package `extract.prompts`."""
