@@ -26,6 +26,7 @@ _CONNECTIVE = re.compile(
     r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
     re.I,
 )
+_VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
 
 
@@ -98,30 +99,56 @@ def _is_currency(unit: str | None) -> bool:
     return bool(unit) and len(unit) == 3 and unit.isalpha() and unit.isupper()  # type: ignore[union-attr]
 
 
-def _period_of(sent: Span, lo: int, hi: int, pos: int, mentions: list[Mention], main: Period | None) -> tuple[Period | None, bool]:
-    """Period for an item at `pos` whose own stretch of the sentence is [lo, hi)."""
-    absolute_before = [m for m in mentions if m.kind == "absolute" and m.end <= pos]
-    reference = absolute_before[-1].period if absolute_before else main
+_ANCHORS = ("absolute", "quarter_no_year", "this_year")
+
+
+def _anchor_period(mentions: list[Mention], pos: int, fallback: Period | None, main: Period | None) -> Period | None:
+    """The period the text is talking about at `pos`: its last explicit period word before it."""
+    for m in reversed([m for m in mentions if m.kind in _ANCHORS and m.end <= pos]):
+        period = resolve(m, main)
+        if period is not None:
+            return period
+    return fallback
+
+
+def _period_of(
+    sent: Span, lo: int, hi: int, pos: int, mentions: list[Mention], main: Period | None, context: Period | None,
+    pos_end: int | None = None,
+) -> tuple[Period | None, bool]:  # fmt: skip
+    """Period for an item at `pos` whose own stretch of the sentence is [lo, hi); `context`
+    is the period the paragraph was last talking about."""
+    reference = _anchor_period(mentions, pos, context or main, main)
+    pos_end = pos if pos_end is None else pos_end
     own = [m for m in mentions if lo <= m.start and m.end <= hi]
     left = [m for m in own if m.end <= pos]
     # A mention after the item is its own only when it is nearer to it than to what follows
     # ("$3.3 million in Q3 2023, compared with $5.1 million in ..."), and not a comparison cue.
-    right = [m for m in own if m.start >= pos and m.start - pos < hi - m.end and m.kind not in _RELATIVE]
-    pick = left[-1] if left else (right[0] if right else None)
+    english = len(re.findall(r"[A-Za-z]", sent.text)) > len(re.findall(r"[\u4e00-\u9fff]", sent.text))
+    right = [
+        m for m in own
+        if m.start >= pos_end and m.start - pos_end < hi - m.end and (english or m.kind not in _RELATIVE)
+    ]  # fmt: skip
+    # English names the period after the figure ("RMB2.76 billion in the second quarter of
+    # 2023"); Chinese before it ("2022年同期的7,610万元").
+    if english:
+        pick = right[0] if right else (left[-1] if left else None)
+    else:
+        pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
-        # Nothing in its own stretch: the sentence's period (its last absolute mention before it).
         return reference, False
-    comparison = pick.kind in _RELATIVE
-    if pick.kind == "date":
-        comparison = False
     period = resolve(pick, reference)
+    comparison = pick.kind in _RELATIVE
     if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
         comparison = period != main and period.year < main.year
     return period or reference, comparison
 
 
 def _own_label_words(left_of_amount: str) -> str:
-    return _CONNECTIVE.sub("", left_of_amount)
+    """What an amount's own clause says besides connectives, periods and change words:
+    empty means it continues the metric named earlier ("2022年同期为…", "this figure was…")."""
+    text = re.sub(r"[（(][^（()）]*[)）]", "", left_of_amount)
+    text = re.sub(r"这一数字|這一數字|该数字|該數字|此数字|this\s+figure|that\s+figure|人民币|人民幣|美元|港元|港幣|RMB|US\$|HK\$", "", text, flags=re.I)
+    return _CONNECTIVE.sub("", text)
 
 
 def annotate(text: str) -> Annotations:
@@ -131,19 +158,35 @@ def annotate(text: str) -> Annotations:
     currency = document_currency(text)
     facts: list[Fact] = []
     guidance: list[Guidance] = []
+    context: Period | None = None
+    outlook = False  # inside "…expects:" followed by bullet lines of guidance
+    previous_end = 0
     for sent in sentences(text):
-        _annotate_sentence(sent, main, currency, facts, guidance)
+        if re.search(r"\n\s*\n", text[previous_end : sent.start]):
+            context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
+        previous_end = sent.end
+        _annotate_sentence(sent, main, context, currency, facts, guidance, outlook)
+        if lexicon.GUIDANCE_RE.search(sent.text) and re.search(r"[:：]\s*$", text[sent.start : sent.end + 2]):
+            outlook = True
+        anchor = _anchor_period(find_mentions(sent.text), len(sent.text), context, main)
+        # Carry only the report's own year forward: "…compared with Q3 2022." is a comparison,
+        # not a change of subject.
+        if anchor is not None and (main is None or anchor.year == main.year):
+            context = anchor
     return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=currency)
 
 
-def _annotate_sentence(sent: Span, main: Period | None, currency: str | None, facts: list[Fact], guidance: list[Guidance]) -> None:
+def _annotate_sentence(
+    sent: Span, main: Period | None, context: Period | None, currency: str | None, facts: list[Fact],
+    guidance: list[Guidance], outlook: bool = False,
+) -> None:  # fmt: skip
     s = sent.text
     amounts = find_amounts(s)
     percents = find_percents(s)
     if not amounts and not percents:
         return
     mentions = find_mentions(s)
-    if lexicon.GUIDANCE_RE.search(s) and _guidance(sent, amounts, percents, mentions, main, currency, guidance):
+    if (outlook or lexicon.GUIDANCE_RE.search(s)) and _guidance(sent, mentions, main, context, currency, guidance):
         return
     kept: list[Amount] = []
     for prev, a in zip([None, *amounts], amounts, strict=False):
@@ -158,34 +201,41 @@ def _annotate_sentence(sent: Span, main: Period | None, currency: str | None, fa
             continue
         kept.append(a)
 
-    positions = [a.start for a in kept]
-    new: list[tuple[Fact, Amount]] = []
-    for i, a in enumerate(kept):
-        lo = kept[i - 1].end if i else 0
-        hi = kept[i + 1].start if i + 1 < len(kept) else len(s)
-        fact = _fact_for_amount(sent, a, lo, hi, mentions, main, currency)
-        if fact is not None:
-            new.append((fact, a))
-    for p in percents:
-        if p.direction is None and p.kind is None:
-            fact = _ratio_fact(sent, p, mentions, main, positions)
+    ratios = [p for p in percents if p.direction is None and p.kind is None]
+    items: list[Amount | Percent] = sorted([*kept, *ratios], key=lambda x: x.start)
+    new: list[tuple[Fact, Amount | None]] = []
+    for i, item in enumerate(items):
+        # Each item's own stretch of the sentence runs to its neighbours: period words there are its own.
+        lo = items[i - 1].end if i else 0
+        hi = items[i + 1].start if i + 1 < len(items) else len(s)
+        if isinstance(item, Amount):
+            fact = _fact_for_amount(sent, item, lo, hi, mentions, main, context, currency)
             if fact is not None:
-                new.append((fact, None))  # type: ignore[arg-type]
+                new.append((fact, item))
+        else:
+            fact = _ratio_fact(sent, item, lo, hi, mentions, main, context)
+            if fact is not None:
+                new.append((fact, None))
     _attach_changes(s, new, percents)
     facts.extend(f for f, _ in new)
 
 
 def _fact_for_amount(
-    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], main: Period | None, currency: str | None
-) -> Fact | None:
+    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], main: Period | None, context: Period | None,
+    currency: str | None,
+) -> Fact | None:  # fmt: skip
     s = sent.text
     c0, c1 = clause_bounds(s, a.start)
     left = s[:a.start]
     hit = lexicon.find_metric(left)
     source = "lexicon"
     if hit is not None and hit.end <= c0:
-        # The metric word is in an earlier clause: inherit it only if this clause names nothing new.
-        source = "inherited" if not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])) else "unlabelled"
+        if hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]):
+            source = "lexicon"  # a list continues the noun phrase: "cash, cash equivalents, short-term investments was …"
+        elif not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])):
+            source = "inherited"  # "…，2022年同期为…": this clause names nothing new
+        else:
+            source = "unlabelled"
     if hit is None:
         right = lexicon.find_metric(s[a.end : c1])
         if right is not None and right.start <= 20:
@@ -206,12 +256,15 @@ def _fact_for_amount(
             value = -abs(value)
     segment = None
     if source != "unlabelled" and hit is not None:
-        segment = lexicon.segment_before(s, hit.start)
+        segment = lexicon.segment_of(s, hit)
     elif metric == "other":
-        segment = lexicon.label_before(s[max(c0, lo) : a.start])
+        counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
+        segment = counted.group(0).strip() if counted else lexicon.label_before(s[max(c0, lo) : a.start])
         if segment is None:
             return None
-    period, comparison = _period_of(sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, main)
+    period, comparison = _period_of(
+        sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, main, context, a.end
+    )
     ev0 = min(c0, hit.start) if (hit is not None and source == "lexicon" and hit.start >= c0 - 40) else c0
     evidence = s[ev0 : max(a.end, c1 if c1 - a.end < 30 else a.end)].strip(" ,，")
     return Fact(
@@ -235,20 +288,30 @@ def _unit(a: Amount, metric: str, currency: str | None) -> tuple[str | None, str
     return None, None
 
 
-def _ratio_fact(sent: Span, p: Percent, mentions: list[Mention], main: Period | None, amount_positions: list[int]) -> Fact | None:
+def _ratio_fact(
+    sent: Span, p: Percent, lo: int, hi: int, mentions: list[Mention], main: Period | None, context: Period | None
+) -> Fact | None:
     s = sent.text
     c0, c1 = clause_bounds(s, p.start)
     left = s[c0 : p.start]
+    if not _RATE_WORD.search(left) and not _own_label_words(s[max(lo, c0) : p.start]).strip():
+        # "…margin was 81.2%, compared with 80.6% in …": the rate named earlier in the sentence
+        c0 = max(lo if lo < c0 else 0, 0)
+        earlier = [m for m in _RATE_WORD.finditer(s[:p.start])]
+        if not earlier:
+            return None
+        c0 = clause_bounds(s, earlier[-1].start())[0]
+        left = s[c0 : earlier[-1].end()]
     if not _RATE_WORD.search(left) or lexicon.NOT_A_RESULT_RE.search(left):
         return None
     hit = lexicon.find_metric(left)
     if hit is not None and hit.metric == "gross_margin":
-        metric, segment = "gross_margin", lexicon.segment_before(left, hit.start)
+        metric, segment = "gross_margin", lexicon.segment_of(left, hit)
     else:
         metric, segment = "other", lexicon.label_before(left)
         if segment is None:
             return None
-    period, comparison = _period_of(sent, c0, c1, p.start, mentions, main)
+    period, comparison = _period_of(sent, max(c0, lo), min(c1, hi), p.start, mentions, main, context, p.end)
     return Fact(
         metric=metric, period=str(period) if period else None, segment=segment, value=p.value, unit="%",
         unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[c0 : p.end].strip(), start=sent.start + p.start,
@@ -280,8 +343,8 @@ def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: lis
 
 
 def _guidance(
-    sent: Span, amounts: list[Amount], percents: list[Percent], mentions: list[Mention], main: Period | None,
-    currency: str | None, out: list[Guidance],
+    sent: Span, mentions: list[Mention], main: Period | None, context: Period | None, currency: str | None,
+    out: list[Guidance],
 ) -> bool:  # fmt: skip
     s = sent.text
     found = False
@@ -294,8 +357,9 @@ def _guidance(
             unit = r.high.unit if _is_currency(r.high.unit) else (r.low.unit if _is_currency(r.low.unit) else currency)  # type: ignore[union-attr]
         if unit is None:
             continue
-        period, _ = _period_of(sent, 0, len(s), r.start, mentions, _next_period(main))
-        segment = lexicon.segment_before(s, hit.start) if hit else None
+        ahead = context if context is not None and main is not None and context != main else _next_period(main)
+        period, _ = _period_of(sent, 0, len(s), r.start, mentions, ahead, None)
+        segment = lexicon.segment_of(s, hit) if hit else None
         out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, s[max(0, (hit.start if hit else r.start)) : r.end]))
         found = True
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NONGAAP = r"(?:经调整|經調整|调整后|調整後|非公认会计准则|非公認會計準則|非GAAP|Non-GAAP|non-GAAP|adjusted|Adjusted|ADJUSTED)"
+_NONGAAP = r"(?:经调整|經調整|调整后|調整後|非公认会计准则|非公認會計準則|非GAAP|Non-GAAP|non-GAAP|adjusted|Adjusted|ADJUSTED|core|Core)"
 _NONGAAP_ZH = r"(?:经调整|經調整|调整后|調整後)(?:的)?(?:[（(](?:非公认会计准则|非公認會計準則|非GAAP)[)）])?"
 _ATTR_ZH = r"(?:归属于|歸屬於|归属|歸屬)[^，,。；;：:]{0,24}?(?:股东|股東|所有者|持有人|母公司)(?:的|應佔)?"
 _LOSS = r"(?:亏损|虧損|净亏|淨虧|loss|Loss|LOSS)"
@@ -35,7 +35,7 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
-    ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股(?:基本|摊薄|攤薄|稀释|稀釋)?(?:美国存托股|美國存託股|ADS)?(?:净|淨)?(?:收益|盈利|亏损|虧損|利润|利潤)"),
+    ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益)"),
     ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:ordinary\s+)?(?:share|ADS)|\bEPS\b"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|净收益|淨收益)"),
@@ -52,12 +52,12 @@ _TABLE: list[tuple[str, str]] = [
     ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
     ("operating_expenses", r"(?:总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
     # cash and balances
-    ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金流量?淨額|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?)"),
+    ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金流量?淨額|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
     ("cash", r"(?:现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
     # revenue last: its words are inside many other phrases
     ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|营收|營收|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
-    ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|net\s+sales|turnover)\b"),
+    ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|sales|turnover)\b"),
 ]
 
 METRIC_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(m, re.compile(p, re.IGNORECASE)) for m, p in _TABLE]
@@ -75,7 +75,8 @@ PROFIT_TURN_RE = re.compile(r"扭亏为盈|扭虧為盈|转亏为盈|轉虧為�
 NOT_A_RESULT_RE = re.compile(
     r"股价|股價|市值|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
     r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
-    r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)",
+    r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
+    r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\s+of|translated\s+(?:at|into)|noon\s+buying\s+rate",
     re.IGNORECASE,
 )
 # An amount right after a direction word is a change ("成本增加280万元"), not a level.
@@ -88,7 +89,7 @@ GUIDANCE_RE = re.compile(
 )
 
 _SEGMENT_STOP = re.compile(
-    r"^(?:总|總|净|淨|营业|營業|公司|集团|集團|本公司|本集团|本集團|本季度|季度|全年|年度|本期|期内|期內|报告期内|報告期內|整体|整體|总体|總體|合计|合計|同期|主营|主營|其|该|該|其中|总计|上半年|下半年|前三季度|第[一二三四]季度|累计|累計|实现|實現|the|total|net|quarterly|annual|its|our|company|group)$",
+    r"^[总總净淨年季度全本期营營业業]+$|^(?:主营业务|主營業務|销售|銷售|non-GAAP|GAAP|经调整|經調整|公司预计|预计|預計|這一數字|这一数字|总|總|净|淨|营业|營業|公司|集团|集團|本公司|本集团|本集團|本季度|季度|全年|年度|本期|期内|期內|报告期内|報告期內|整体|整體|总体|總體|合计|合計|同期|主营|主營|其|该|該|其中|总计|上半年|下半年|前三季度|第[一二三四]季度|累计|累計|实现|實現|the|total|net|quarterly|annual|its|our|company|group)$",
     re.IGNORECASE,
 )
 _PERIODISH = re.compile(r"\d{4}年?|第[一二三四1-4]季度|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|同期|去年|上年|财年|財年")
@@ -113,9 +114,51 @@ def find_metric(context: str) -> MetricHit | None:
     return best
 
 
+SEGMENTED_METRICS = frozenset({"revenue", "cost_of_revenue", "gross_profit", "gross_margin", "operating_income"})
+_CORE_WORD = re.compile(r"(?:收入|營收|营收|收益|营业额|營業額|revenues?|sales)$", re.IGNORECASE)
+
+
+_EN_SEGMENT = re.compile(r"(?:the\s+)?([A-Z][\w&\-]*(?:\s+[A-Z&][\w&\-]*){0,4})\s+(?:segment|business|division|unit)\b")
+
+
+def segment_of(text: str, hit: MetricHit) -> str | None:
+    """The segment for a metric phrase, measured from its core word ("商品销售收入" -> "商品销售")."""
+    if hit.metric not in SEGMENTED_METRICS:
+        return None
+    named = list(_EN_SEGMENT.finditer(text[: hit.start]))
+    if named and hit.start - named[-1].end() < 40:
+        return named[-1].group(1)
+    core = _CORE_WORD.search(hit.text)
+    return segment_before(text, hit.start + core.start() if core else hit.start)
+
+
+_EN_FUNCTION = re.compile(
+    r"^(?:the|its|our|their|total|net|quarterly|annual|group|company|of|for|in|and|with|from|to|by|was|were|is|"
+    r"first|second|third|fourth|quarter|half|year|fiscal|full|gaap|non-gaap|reported|expects?|between|q[1-4]|fy\d*|\d+)$",
+    re.IGNORECASE,
+)
+
+
+def _english_segment(left: str) -> str | None:
+    """"Professional services revenue" -> "Professional services"; "Youlv's net revenues" -> None."""
+    if re.search(r"['’]s\s+(?:[a-z]+\s+)?$", left):
+        return None  # "<company>'s (net) revenue": the company, not a segment
+    words: list[str] = []
+    for word in reversed(re.findall(r"[A-Za-z&][\w&\-]*|[^\sA-Za-z]", left[-80:])):
+        if _EN_FUNCTION.match(word) or not re.match(r"[A-Za-z&]", word):
+            break
+        words.insert(0, word)
+        if len(words) == 4:
+            break
+    label = " ".join(words)
+    return label if len(label) >= 3 else None
+
+
 def segment_before(clause: str, keyword_start: int) -> str | None:
     """The business line named right before a metric word: "订阅服务收入" -> "订阅服务"."""
-    left = clause[:keyword_start]
+    if re.search(r"[A-Za-z]\s*$", clause[:keyword_start]) and not re.search(r"[\u4e00-\u9fff]\s*$", clause[:keyword_start]):
+        return _english_segment(clause[:keyword_start])
+    left = re.sub(r"[（(][^（()）]*[)）]\s*$", "", clause[:keyword_start])
     m = re.search(r"([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z&\- ]{1,24})$", left)
     if not m:
         return None
@@ -128,8 +171,22 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
     return words
 
 
+_EN_LABEL = re.compile(
+    r"([A-Za-z][A-Za-z\-' ]{2,40}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
+    r"|rose\s+to|increased\s+to|grew\s+to|fell\s+to|decreased\s+to|declined\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
+    re.IGNORECASE,
+)
+_EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)
+
+
 def label_before(clause: str) -> str | None:
-    """A short label for an 'other' figure: the words before its verb ("全球活跃客户数量达…")."""
+    """A short label for an 'other' figure: the words before its verb ("全球活跃客户数量达…",
+    "Order intake amounted to …")."""
+    en = _EN_LABEL.search(clause)
+    if en:
+        words = [w for w in en.group(1).split() if not _EN_LABEL_STOP.match(w)]
+        label = " ".join(words[-4:])
+        return label if len(label) >= 3 else None
     m = re.search(
         r"([^\s，,。；;：:、（(]{2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
         clause,

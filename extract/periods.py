@@ -58,7 +58,13 @@ def _y(s: str) -> int:
     return y + 2000 if y < 100 else y
 
 
+_SPAN_WORDS = r"(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|年度|全年|财年|財年|季度|中期|半年)"
+_EN_SPAN = r"(three|six|nine|twelve)[\s-]+months?|(quarter|year|fiscal\s+year|half[\s-]+year|half)"
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "截至2024年6月30日止六个月", "six months ended 30 June 2024", "quarter ended September 30, 2023"
+    ("ending", re.compile(r"截至\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*止?\s*(?:的)?\s*" + _SPAN_WORDS)),
+    ("ending_en", re.compile(r"(?:" + _EN_SPAN + r")\s+ended\s+(?:(" + _MONTH_RE + r")\.?\s+\d{1,2},?\s+(\d{4})|\d{1,2}\s+(" + _MONTH_RE + r")\.?\s+(\d{4}))", re.I)),
     # fiscal-year quarters: "2024财年第三财季", "fiscal 2024 third quarter", "third quarter of fiscal 2024"
     ("fy_quarter", re.compile(r"(\d{4})\s*(?:财年|財年|财政年度|財政年度)\s*第?([一二三四1-4])\s*(?:财季|財季|季度|季)")),
     ("fy_quarter_en", re.compile(r"(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+(?:of\s+)?fiscal\s+(?:year\s+)?(\d{4})|fiscal\s+(?:year\s+)?(\d{4})\s+(first|second|third|fourth)\s+quarter", re.I)),
@@ -67,11 +73,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("half", re.compile(r"(\d{4})\s*(?:年|财年|財年)?\s*(?:上半年|中期|半年度|前六个月|前六個月|1\s*[-至到]\s*6\s*月)|(?:first\s+half|H1|1H)\s*(?:of\s+)?(?:fiscal\s+)?'?(\d{2,4})\b|(\d{4})\s*(?:H1|first\s+half|interim)", re.I)),
     ("half2", re.compile(r"(\d{4})\s*年?\s*下半年|(?:second\s+half|H2|2H)\s*(?:of\s+)?'?(\d{2,4})\b", re.I)),
     ("nine", re.compile(r"(\d{4})\s*年?\s*(?:前三季度|前三季|1\s*[-至到]\s*9\s*月)|(?:first\s+nine\s+months|nine\s+months)\s+(?:of\s+|ended\s+[A-Za-z]+\s+\d{1,2},\s+)?(\d{4})", re.I)),
-    ("same_period", re.compile(r"(\d{4})\s*年\s*同期|(?:去年|上年|上一年|上年度|上一年度|去年度)?同期|去年|上年度|上一年度|上年|(?:the\s+)?(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:of|in|last)\s+(?:the\s+)?(?:prior|previous|last)?\s*(?:fiscal\s+)?(?:year)?|(?:a|one)\s+year\s+(?:earlier|ago)|year[\s-]ago|prior[\s-]year|previous\s+year|last\s+year", re.I)),
+    ("same_period", re.compile(r"(\d{4})\s*年\s*同期|(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:of|in)\s+(\d{4})|(?:去年|上年|上一年|上年度|上一年度|去年度)?同期|去年|上年度|上一年度|上年|(?:the\s+)?(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:of|in|last)\s+(?:the\s+)?(?:prior|previous|last)?\s*(?:fiscal\s+)?(?:year)?|(?:a|one)\s+year\s+(?:earlier|ago)|year[\s-]ago|prior[\s-]year|previous\s+year|last\s+year", re.I)),
     ("prev_quarter", re.compile(r"上季度|上一季度|上個季度|上个季度|前一季度|前季度|上一季|上季|previous\s+quarter|prior\s+quarter|preceding\s+quarter|last\s+quarter|sequential", re.I)),
-    ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
-    ("date", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})-(\d{2})-(\d{2})|(" + _MONTH_RE + r")\.?\s+(\d{1,2}),?\s+(\d{4})", re.I)),
+    ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(\d{4})\s*(?:全年|年度|全年度)|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
+    ("date", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})-(\d{2})-(\d{2})|(" + _MONTH_RE + r")\.?\s+(\d{1,2}),?\s+(\d{4})|(\d{1,2})\s+(" + _MONTH_RE + r")\.?\s+(\d{4})", re.I)),
     ("year_end", re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末)|(?:end\s+of|year[\s-]end)\s+(\d{4})", re.I)),
+    ("half_no_year", re.compile(r"中期|上半年|半年度|(?:the\s+)?first\s+half|interim\s+period", re.I)),
     ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度|(?<![\d年])([一二三四])季度|(?<![\w\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)\s+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
     ("this_year", re.compile(r"全年|年度|full\s+year|the\s+year", re.I)),
 ]
@@ -99,9 +106,29 @@ def _first(m: re.Match[str], *idx: int) -> str | None:
     return None
 
 
+def _span_period(year: int, month: int, span: str) -> Period | None:
+    """The period of a span ending in `month` of `year`: "六个月" to June is H1."""
+    span = span.lower()
+    if span in ("三个月", "三個月", "季度", "three", "quarter"):
+        return Period(year, f"Q{(month - 1) // 3 + 1}")
+    if span in ("六个月", "六個月", "中期", "半年", "six", "half", "half-year", "half year"):
+        return Period(year, "H1" if month <= 6 else "H2")
+    if span in ("九个月", "九個月", "nine"):
+        return Period(year, "9M")
+    return Period(year, "FY")  # 年度, 全年, twelve months, year: a fiscal year named by its end
+
+
 def _mention(kind: str, m: re.Match[str]) -> Mention | None:
     s, e = m.start(), m.end()
     g = m.group
+    if kind == "ending":
+        return Mention(s, e, "absolute", _span_period(int(g(1)), int(g(2)), g(4)))
+    if kind == "ending_en":
+        span = re.sub(r"\s+", " ", (g(1) or g(2)).lower().replace("-", " "))
+        month, year = (g(3), g(4)) if g(3) else (g(5), g(6))
+        return Mention(s, e, "absolute", _span_period(int(year), _month3(month), span.split()[0] if g(1) else span))
+    if kind == "half_no_year":
+        return Mention(s, e, "quarter_no_year", quarter="H1")
     if kind == "fy_quarter":
         return Mention(s, e, "absolute", Period(int(g(1)), f"Q{_CN_Q[g(2)]}"))
     if kind == "fy_quarter_en":
@@ -124,7 +151,7 @@ def _mention(kind: str, m: re.Match[str]) -> Mention | None:
             return None
         return Mention(s, e, "absolute", Period(_y(y), {"half": "H1", "half2": "H2", "nine": "9M"}[kind]))
     if kind == "full_year":
-        y = _first(m, 1, 2, 3)
+        y = _first(m, 1, 2, 3, 4)
         if y is None:
             return None
         explicit = bool(re.search(r"全年|年度|整年|full|fiscal|FY|annual|财年|財年", m.group(0), re.I))
@@ -135,8 +162,10 @@ def _mention(kind: str, m: re.Match[str]) -> Mention | None:
                 d = date(int(g(1)), int(g(2)), int(g(3)))
             elif g(4):
                 d = date(int(g(4)), int(g(5)), int(g(6)))
-            else:
+            elif g(7):
                 d = date(int(g(9)), _month3(g(7)), int(g(8)))
+            else:
+                d = date(int(g(12)), _month3(g(11)), int(g(10)))
         except (ValueError, KeyError):
             return None
         return Mention(s, e, "date", on=d)
@@ -144,8 +173,8 @@ def _mention(kind: str, m: re.Match[str]) -> Mention | None:
         y = int(_first(m, 1, 2) or 0)
         return Mention(s, e, "date", on=date(y, 12, 31))
     if kind == "same_period":
-        if g(1):
-            return Mention(s, e, "year_same_period", year=int(g(1)))
+        if g(1) or g(2):
+            return Mention(s, e, "year_same_period", year=int(g(1) or g(2)))
         return Mention(s, e, "same_period_last_year")
     if kind == "prev_quarter":
         return Mention(s, e, "previous_quarter")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # followed by a capital (so "1.68" and "U.S." stay whole).
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|<[^>]{0,400}>|(?<=[a-z0-9%)\]])\.(?=\s+[A-Z\"“(]|\s*$)")
 # Clause breaks: commas that are not thousands separators, and enumeration marks.
-_CLAUSE_END = re.compile(r"，|、|(?<!\d),|,(?!\d{3}(?!\d))|,(?=\s)")
+_CLAUSE_END = re.compile(r"，|(?<!\d),|,(?!\d{3}(?!\d))|,(?=\s)")
 
 
 @dataclass(frozen=True)
