@@ -26,6 +26,7 @@ _CONNECTIVE = re.compile(
     r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
     re.I,
 )
+_COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
 
@@ -71,6 +72,20 @@ class Guidance:
         return self.__dict__.copy()
 
 
+def company_subjects(text: str) -> tuple[str, ...]:
+    """The company's names as the text uses them as a subject: the title's leading words and
+    names introduced as (下称"X") / ("X")."""
+    names: set[str] = set()
+    first = next(iter(sentences(text)), None)
+    if first:
+        m = re.match(r"[\u4e00-\u9fff]{2,8}?(?=[\d一二三四上下前全第去今本中Q（(：:]|公布|發布|发布|披露|宣布|录得|錄得|实现|實現|$)", first.text)
+        if m:
+            names.add(m.group(0))
+    for m in re.finditer(r"(?:下称|下稱|简称|簡稱|以下称|以下稱)\s*[“\"「]([^”\"」]{2,12})[”\"」]", text[:3000]):
+        names.add(m.group(1))
+    return tuple(sorted(names, key=len, reverse=True))
+
+
 @dataclass
 class Annotations:
     facts: list[Fact]
@@ -99,13 +114,13 @@ def _is_currency(unit: str | None) -> bool:
     return bool(unit) and len(unit) == 3 and unit.isalpha() and unit.isupper()  # type: ignore[union-attr]
 
 
-_ANCHORS = ("absolute", "quarter_no_year", "this_year")
+_ANCHORS = ("absolute", "quarter_no_year", "this_year", "year_only")
 
 
 def _anchor_period(mentions: list[Mention], pos: int, fallback: Period | None, main: Period | None) -> Period | None:
     """The period the text is talking about at `pos`: its last explicit period word before it."""
     for m in reversed([m for m in mentions if m.kind in _ANCHORS and m.end <= pos]):
-        period = resolve(m, main)
+        period = resolve(m, main if m.kind == "year_only" else (fallback or main))
         if period is not None:
             return period
     return fallback
@@ -126,7 +141,8 @@ def _period_of(
     english = len(re.findall(r"[A-Za-z]", sent.text)) > len(re.findall(r"[\u4e00-\u9fff]", sent.text))
     right = [
         m for m in own
-        if m.start >= pos_end and m.start - pos_end < hi - m.end and (english or m.kind not in _RELATIVE)
+        if m.start >= pos_end and m.start - pos_end < hi - m.end
+        and (english or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])))
     ]  # fmt: skip
     # English names the period after the figure ("RMB2.76 billion in the second quarter of
     # 2023"); Chinese before it ("2022年同期的7,610万元").
@@ -136,7 +152,7 @@ def _period_of(
         pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
         return reference, False
-    period = resolve(pick, reference)
+    period = resolve(pick, main if pick.kind == "year_only" and main else reference)
     comparison = pick.kind in _RELATIVE
     if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
         comparison = period != main and period.year < main.year
@@ -147,6 +163,8 @@ def _own_label_words(left_of_amount: str) -> str:
     """What an amount's own clause says besides connectives, periods and change words:
     empty means it continues the metric named earlier ("2022年同期为…", "this figure was…")."""
     text = re.sub(r"[（(][^（()）]*[)）]", "", left_of_amount)
+    for m in reversed(find_mentions(text)):  # period words are not a new label
+        text = text[: m.start] + text[m.end :]
     text = re.sub(r"这一数字|這一數字|该数字|該數字|此数字|this\s+figure|that\s+figure|人民币|人民幣|美元|港元|港幣|RMB|US\$|HK\$", "", text, flags=re.I)
     return _CONNECTIVE.sub("", text)
 
@@ -156,16 +174,21 @@ def annotate(text: str) -> Annotations:
 
     main = main_period(text)
     currency = document_currency(text)
+    subjects = company_subjects(text)
     facts: list[Fact] = []
     guidance: list[Guidance] = []
     context: Period | None = None
     outlook = False  # inside "…expects:" followed by bullet lines of guidance
     previous_end = 0
-    for sent in sentences(text):
+    spans = sentences(text)
+    # A headline restates body facts in shorthand; read it last so the body's wording wins.
+    if len(spans) > 2 and "\n" in text[spans[0].end : spans[1].start] and len(spans[0].text) < 90:
+        spans = [*spans[1:], spans[0]]
+    for sent in spans:
         if re.search(r"\n\s*\n", text[previous_end : sent.start]):
             context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
         previous_end = sent.end
-        _annotate_sentence(sent, main, context, currency, facts, guidance, outlook)
+        _annotate_sentence(sent, main, context, currency, facts, guidance, outlook, subjects)
         if lexicon.GUIDANCE_RE.search(sent.text) and re.search(r"[:：]\s*$", text[sent.start : sent.end + 2]):
             outlook = True
         anchor = _anchor_period(find_mentions(sent.text), len(sent.text), context, main)
@@ -178,7 +201,7 @@ def annotate(text: str) -> Annotations:
 
 def _annotate_sentence(
     sent: Span, main: Period | None, context: Period | None, currency: str | None, facts: list[Fact],
-    guidance: list[Guidance], outlook: bool = False,
+    guidance: list[Guidance], outlook: bool = False, subjects: tuple[str, ...] = (),
 ) -> None:  # fmt: skip
     s = sent.text
     amounts = find_amounts(s)
@@ -209,7 +232,7 @@ def _annotate_sentence(
         lo = items[i - 1].end if i else 0
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
-            fact = _fact_for_amount(sent, item, lo, hi, mentions, main, context, currency)
+            fact = _fact_for_amount(sent, item, lo, hi, mentions, main, context, currency, subjects)
             if fact is not None:
                 new.append((fact, item))
         else:
@@ -222,7 +245,7 @@ def _annotate_sentence(
 
 def _fact_for_amount(
     sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], main: Period | None, context: Period | None,
-    currency: str | None,
+    currency: str | None, subjects: tuple[str, ...] = (),
 ) -> Fact | None:  # fmt: skip
     s = sent.text
     c0, c1 = clause_bounds(s, a.start)
@@ -243,6 +266,12 @@ def _fact_for_amount(
         else:
             source = "unlabelled"
     metric = hit.metric if hit is not None and source != "unlabelled" else "other"
+    if (
+        source in ("inherited", "unlabelled")
+        and metric not in lexicon.INCOME_METRICS
+        and lexicon.LOSS_RE.search(s[max(c0, lo) : a.start])
+    ):
+        metric, source = "net_income", "lexicon"  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
     unit, unit_currency = _unit(a, metric, currency)
@@ -256,7 +285,7 @@ def _fact_for_amount(
             value = -abs(value)
     segment = None
     if source != "unlabelled" and hit is not None:
-        segment = lexicon.segment_of(s, hit)
+        segment = lexicon.segment_of(s, hit, subjects)
     elif metric == "other":
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         segment = counted.group(0).strip() if counted else lexicon.label_before(s[max(c0, lo) : a.start])

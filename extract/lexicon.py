@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 
 _NONGAAP = r"(?:经调整|經調整|调整后|調整後|非公认会计准则|非公認會計準則|非GAAP|Non-GAAP|non-GAAP|adjusted|Adjusted|ADJUSTED|core|Core)"
-_NONGAAP_ZH = r"(?:经调整|經調整|调整后|調整後)(?:的)?(?:[（(](?:非公认会计准则|非公認會計準則|非GAAP)[)）])?"
-_ATTR_ZH = r"(?:归属于|歸屬於|归属|歸屬)[^，,。；;：:]{0,24}?(?:股东|股東|所有者|持有人|母公司)(?:的|應佔)?"
+_NONGAAP_ZH = (
+    r"(?:(?:经调整|經調整|调整后|調整後)(?:的)?(?:[（(](?:非公认会计准则|非公認會計準則|非GAAP)[)）])?"
+    r"|(?:按)?(?:非公认会计准则|非公認會計準則|非美国通用会计准则|非GAAP|non-GAAP|Non-GAAP)(?:下的|的|计算的)?(?:经调整|經調整)?)"
+)
+_ATTR_ZH = r"(?:(?:归属于|歸屬於|归属|歸屬)[^，,。；;：:]{0,24}?(?:股东|股東|所有者|持有人|母公司|公司)(?:的|應佔)?|(?:归属|歸屬)(?=净利|淨利))"
 _LOSS = r"(?:亏损|虧損|净亏|淨虧|loss|Loss|LOSS)"
 
 # (metric, pattern). Order only matters as a tie-break between equally long matches.
@@ -27,16 +30,16 @@ _TABLE: list[tuple[str, str]] = [
     ("adjusted_operating_income", _NONGAAP_ZH + r"(?:经营|經營|营业|營業|运营|運營)(?:利润|利潤|亏损|虧損|溢利)"),
     ("adjusted_operating_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations)"),
     ("adjusted_eps", _NONGAAP_ZH + r"[^，,。；;]{0,10}?每股[^，,。；;]{0,12}?(?:收益|盈利|亏损|虧損)"),
-    ("adjusted_eps", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:basic\s+and\s+)?(?:diluted\s+)?(?:net\s+)?(?:income|earnings|loss|EPS)(?:\s+per\s+(?:ordinary\s+)?(?:share|ADS))?"),
+    ("adjusted_eps", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:basic\s+and\s+)?(?:diluted\s+)?(?:net\s+)?(?:income|earnings|loss|EPS)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:diluted\s+)?EPS"),
     # attributable / recurring
-    ("net_income_attributable_recurring", r"(?:扣除非经常性损益后|扣除非經常性損益後|扣非后?|扣非後)[^，,。；;]{0,16}?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    ("net_income_attributable_recurring", r"(?:扣除非经常性损益(?:后|後)?|扣除非經常性損益(?:後)?|扣非后?|扣非後)[^，,。；;]{0,16}?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", _ATTR_ZH + r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|溢利|虧損|亏损)"),
     ("net_income_attributable", r"(?:归母|歸母)(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
     ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益)"),
-    ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:ordinary\s+)?(?:share|ADS)|\bEPS\b"),
+    ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|\bEPS\b"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|净收益|淨收益)"),
     ("net_income", r"(?:年度|年內|期内|期內|本期)(?:溢利|虧損|亏损|利润|利潤)"),
@@ -52,7 +55,7 @@ _TABLE: list[tuple[str, str]] = [
     ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
     ("operating_expenses", r"(?:总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
     # cash and balances
-    ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金流量?淨額|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
+    ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
     ("cash", r"(?:现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
     # revenue last: its words are inside many other phrases
@@ -92,6 +95,9 @@ _SEGMENT_STOP = re.compile(
     r"^[总總净淨年季度全本期营營业業]+$|^(?:主营业务|主營業務|销售|銷售|non-GAAP|GAAP|经调整|經調整|公司预计|预计|預計|這一數字|这一数字|总|總|净|淨|营业|營業|公司|集团|集團|本公司|本集团|本集團|本季度|季度|全年|年度|本期|期内|期內|报告期内|報告期內|整体|整體|总体|總體|合计|合計|同期|主营|主營|其|该|該|其中|总计|上半年|下半年|前三季度|第[一二三四]季度|累计|累計|实现|實現|the|total|net|quarterly|annual|its|our|company|group)$",
     re.IGNORECASE,
 )
+_SEGMENT_TAIL = re.compile(r"(?:总|總|净|淨|累计|累計|当季|當季|单季|單季|全年|本季|期内|期內|年内|年內|营业|營業|主营|主營|合计|合計|业务|業務|板块|板塊|分部|分类|分類)+$")
+_SEGMENT_HEAD = re.compile(r"^(?:年内|年內|期内|期內|本年|本期|本季|当季|當季|其中|集团|集團|本集团|本集團)+")
+_COMPANYISH = re.compile(r"公司|集团|集團|控股|股份|^[A-Z][a-z]+$")
 _PERIODISH = re.compile(r"\d{4}年?|第[一二三四1-4]季度|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|同期|去年|上年|财年|財年")
 
 
@@ -121,8 +127,19 @@ _CORE_WORD = re.compile(r"(?:收入|營收|营收|收益|营业额|營業額|rev
 _EN_SEGMENT = re.compile(r"(?:the\s+)?([A-Z][\w&\-]*(?:\s+[A-Z&][\w&\-]*){0,4})\s+(?:segment|business|division|unit)\b")
 
 
-def segment_of(text: str, hit: MetricHit) -> str | None:
-    """The segment for a metric phrase, measured from its core word ("商品销售收入" -> "商品销售")."""
+def segment_of(text: str, hit: MetricHit, subjects: tuple[str, ...] = ()) -> str | None:
+    """The segment for a metric phrase, measured from its core word ("商品销售收入" -> "商品销售");
+    `subjects` are the company's own names, which are never a segment ("星火互娱总营收")."""
+    segment = _segment_of(text, hit)
+    for name in subjects:
+        if segment and segment.startswith(name):
+            segment = segment[len(name) :].strip() or None
+    if segment and (len(segment) < 2 or _SEGMENT_STOP.match(segment)):
+        return None
+    return segment
+
+
+def _segment_of(text: str, hit: MetricHit) -> str | None:
     if hit.metric not in SEGMENTED_METRICS:
         return None
     named = list(_EN_SEGMENT.finditer(text[: hit.start]))
@@ -164,9 +181,10 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
         return None
     words = m.group(1).strip()
     # Cut at words that end a noun phrase in these texts.
-    words = re.split(r"(?:其中|以及|及|和|与|與|的|为|為|中|在|实现|實現|录得|錄得|来自|來自|of|from|in|the)", words)[-1].strip()
+    words = re.split(r"(?:其中|的|为|為|在|实现|實現|录得|錄得|来自|來自|包括|of|from|in|the)", words)[-1].strip()
     words = _PERIODISH.sub("", words).strip()
-    if len(words) < 2 or _SEGMENT_STOP.match(words) or re.fullmatch(r"[A-Za-z ]+", words) and len(words.split()) > 4:
+    words = _SEGMENT_TAIL.sub("", _SEGMENT_HEAD.sub("", words)).strip()
+    if len(words) < 2 or _COMPANYISH.search(words) or _SEGMENT_STOP.match(words) or re.fullmatch(r"[A-Za-z ]+", words) and len(words.split()) > 4:
         return None
     return words
 
