@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextvars import ContextVar
+from datetime import date
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -114,6 +116,9 @@ def _is_currency(unit: str | None) -> bool:
     return bool(unit) and len(unit) == 3 and unit.isalpha() and unit.isupper()  # type: ignore[union-attr]
 
 
+# The main period's stated end date, for balances "as of" it (set per document in annotate()).
+_MAIN_END: ContextVar[date | None] = ContextVar("main_end", default=None)
+
 _ANCHORS = ("absolute", "quarter_no_year", "this_year", "year_only")
 
 
@@ -141,7 +146,7 @@ def _period_of(
     english = len(re.findall(r"[A-Za-z]", sent.text)) > len(re.findall(r"[\u4e00-\u9fff]", sent.text))
     right = [
         m for m in own
-        if m.start >= pos_end and m.start - pos_end < hi - m.end
+        if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end)
         and (english or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])))
     ]  # fmt: skip
     # English names the period after the figure ("RMB2.76 billion in the second quarter of
@@ -152,7 +157,7 @@ def _period_of(
         pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
         return reference, False
-    period = resolve(pick, main if pick.kind == "year_only" and main else reference)
+    period = resolve(pick, main if pick.kind == "year_only" and main else reference, _MAIN_END.get())
     comparison = pick.kind in _RELATIVE
     if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
         comparison = period != main and period.year < main.year
@@ -172,7 +177,10 @@ def _own_label_words(left_of_amount: str) -> str:
 def annotate(text: str) -> Annotations:
     from extract.periods import main_period
 
+    from extract.periods import main_period_end
+
     main = main_period(text)
+    _MAIN_END.set(main_period_end(text, main))
     currency = document_currency(text)
     subjects = company_subjects(text)
     facts: list[Fact] = []

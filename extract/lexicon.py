@@ -47,7 +47,7 @@ _TABLE: list[tuple[str, str]] = [
     ("operating_income", r"(?:营业利润|營業利潤|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
     ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
     ("gross_margin", r"(?:毛利率|gross\s+margin)"),
-    ("gross_profit", r"(?:毛利润|毛利潤|毛利|gross\s+profit)"),
+    ("gross_profit", r"(?:毛利润|毛利潤|毛亏损|毛虧損|毛利|gross\s+(?:profit|loss))"),
     # costs and expenses
     ("cost_of_revenue", r"(?:营收成本|營收成本|营业成本|營業成本|收入成本|销售成本|銷售成本|营业总成本|cost\s+of\s+(?:revenues?|sales|goods\s+sold))"),
     ("rd_expenses", r"(?:研发费用|研發費用|研发开支|研發開支|研发投入|研發投入|研发支出|研發支出|研究及开发开支|研究及開發開支|research\s+and\s+development\s+expenses?|R&D\s+expenses?|product\s+development\s+expenses?)"),

@@ -58,7 +58,7 @@ def _y(s: str) -> int:
     return y + 2000 if y < 100 else y
 
 
-_SPAN_WORDS = r"(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|年度|全年|财年|財年|季度|中期|半年)"
+_SPAN_WORDS = r"(?:第[一二三四1-4])?(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|年度|全年|财年|財年|季度|中期|半年)"
 _EN_SPAN = r"(three|six|nine|twelve)[\s-]+months?|(quarter|year|fiscal\s+year|half[\s-]+year|half)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -75,9 +75,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("nine", re.compile(r"(\d{4})\s*年?\s*(?:前三季度|前三季|1\s*[-至到]\s*9\s*月)|(?:first\s+nine\s+months|nine\s+months)\s+(?:of\s+|ended\s+[A-Za-z]+\s+\d{1,2},\s+)?(\d{4})", re.I)),
     ("same_period", re.compile(r"(\d{4})\s*年\s*同期|(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:of|in)\s+(\d{4})|(?:去年|上年|上一年|上年度|上一年度|去年度)?同期|去年|上年度|上一年度|上年|(?:the\s+)?(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:of|in|last)\s+(?:the\s+)?(?:prior|previous|last)?\s*(?:fiscal\s+)?(?:year)?|(?:a|one)\s+year\s+(?:earlier|ago)|year[\s-]ago|prior[\s-]year|previous\s+year|last\s+year", re.I)),
     ("prev_quarter", re.compile(r"上季度|上一季度|上個季度|上个季度|前一季度|前季度|上一季|上季|previous\s+quarter|prior\s+quarter|preceding\s+quarter|last\s+quarter|sequential", re.I)),
-    ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(\d{4})\s*(?:全年|年度|全年度)|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
     ("date", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})-(\d{2})-(\d{2})|(" + _MONTH_RE + r")\.?\s+(\d{1,2}),?\s+(\d{4})|(\d{1,2})\s+(" + _MONTH_RE + r")\.?\s+(\d{4})", re.I)),
     ("year_end", re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末)|(?:end\s+of|year[\s-]end)\s+(\d{4})", re.I)),
+    ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(\d{4})\s*(?:全年|年度|全年度)|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
     ("half_no_year", re.compile(r"中期|上半年|半年度|(?:the\s+)?first\s+half|interim\s+period", re.I)),
     ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度|(?<![\d年])([一二三四])季度|(?<![\w\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)\s+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
     ("this_year", re.compile(r"全年|年度|full\s+year|the\s+year", re.I)),
@@ -193,9 +193,12 @@ def _month3(name: str) -> int:
     return {k[:3]: v for k, v in _MONTHS.items()}[name.lower()[:3]]
 
 
-def period_for_date(on: date, main: Period | None) -> Period:
+def period_for_date(on: date, main: Period | None, main_end: date | None = None) -> Period:
     """A balance "as of" a date belongs to the period ending then: the main period if it ends
-    that day, the fiscal year for a year-end, otherwise the quarter."""
+    that day (`main_end`, as the text states it, for fiscal years that are not calendar years),
+    the fiscal year for a year-end, otherwise the quarter."""
+    if main_end is not None and (on.year, on.month) == (main_end.year, main_end.month):
+        return main  # type: ignore[return-value]
     if main is not None and main.end_month() == on.month and main.year == on.year:
         return main
     if on.month == 12:
@@ -203,7 +206,7 @@ def period_for_date(on: date, main: Period | None) -> Period:
     return Period(on.year, f"Q{(on.month - 1) // 3 + 1}")
 
 
-def resolve(mention: Mention, reference: Period | None) -> Period | None:
+def resolve(mention: Mention, reference: Period | None, main_end: date | None = None) -> Period | None:
     """The period a mention names, relative ones resolved against `reference`."""
     if mention.kind == "absolute":
         return mention.period
@@ -220,7 +223,7 @@ def resolve(mention: Mention, reference: Period | None) -> Period | None:
     if mention.kind == "year_only" and mention.year:
         return Period(mention.year, "FY") if reference.kind == "FY" or mention.year != reference.year else reference
     if mention.kind == "date" and mention.on:
-        return period_for_date(mention.on, reference)
+        return period_for_date(mention.on, reference, main_end)
     if mention.kind == "this_year":
         return Period(reference.year, "FY")
     return None
@@ -242,11 +245,26 @@ def main_period(text: str) -> Period | None:
     return first
 
 
-def period_end_stated(text: str, main: Period | None) -> str | None:
-    """The ISO end date of the main period when the text states it."""
+_ENDED = re.compile(r"(?:ended|ending|截至|截止|止)\s*$", re.I)
+
+
+def main_period_end(text: str, main: Period | None) -> date | None:
+    """The end date of the main period as the opening states it ("quarter ended March 31,
+    2024", "截至2023年6月30日"): fiscal quarters need not end where calendar ones do."""
     if main is None:
         return None
-    for m in find_mentions(text[:4000]):
-        if m.kind == "date" and m.on and m.on.year == main.year and m.on.month == main.end_month():
-            return m.on.isoformat()
+    head = text[:1500]
+    dates = [m for m in find_mentions(head) if m.kind == "date" and m.on]
+    for m in dates:
+        if _ENDED.search(head[max(0, m.start - 12) : m.start]) and m.on and abs(m.on.year - main.year) <= 1:
+            return m.on
+    for m in dates:
+        if m.on and m.on.year == main.year and m.on.month == main.end_month():
+            return m.on
     return None
+
+
+def period_end_stated(text: str, main: Period | None) -> str | None:
+    """The ISO end date of the main period when the text states it."""
+    end = main_period_end(text, main)
+    return end.isoformat() if end else None
