@@ -199,11 +199,13 @@ def annotate(text: str) -> Annotations:
         _annotate_sentence(sent, main, context, currency, facts, guidance, outlook, subjects)
         if lexicon.GUIDANCE_RE.search(sent.text) and re.search(r"[:：]\s*$", text[sent.start : sent.end + 2]):
             outlook = True
-        anchor = _anchor_period(find_mentions(sent.text), len(sent.text), context, main)
         # Carry only the report's own year forward: "…compared with Q3 2022." is a comparison,
         # not a change of subject.
-        if anchor is not None and (main is None or anchor.year == main.year):
-            context = anchor
+        for m in reversed([m for m in find_mentions(sent.text) if m.kind in _ANCHORS]):
+            anchor = resolve(m, main if m.kind == "year_only" else (context or main))
+            if anchor is not None and (main is None or anchor.year == main.year):
+                context = anchor
+                break
     return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=currency)
 
 
@@ -282,6 +284,9 @@ def _fact_for_amount(
         metric, source = "net_income", "lexicon"  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
+    if a.per_share and metric not in ("eps", "adjusted_eps", "other"):
+        # "net income of $39.5 million, or $0.28 per diluted share": the per-share figure
+        metric = "adjusted_eps" if metric.startswith("adjusted") else "eps"
     unit, unit_currency = _unit(a, metric, currency)
     if unit is None:
         return None
@@ -292,7 +297,9 @@ def _fact_for_amount(
         if loss and not lexicon.PROFIT_TURN_RE.search(own):
             value = -abs(value)
     segment = None
-    if source != "unlabelled" and hit is not None:
+    if metric == "other" and hit is not None and hit.metric == "other":
+        segment = hit.text  # the lexicon's own label ("ARPU", "末期股息")
+    elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, subjects)
     elif metric == "other":
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None

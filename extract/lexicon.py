@@ -24,7 +24,7 @@ _TABLE: list[tuple[str, str]] = [
     # adjusted (non-GAAP) figures first: they contain the plain words
     ("adjusted_ebitda", _NONGAAP_ZH + r"?[^，,。；;]{0,12}?(?:息税折旧摊销前|息稅折舊攤銷前)(?:利润|利潤|盈利|亏损|虧損)?(?:[（(]\s*ADJUSTED\s*EBITDA[)）]?)?"),
     ("adjusted_ebitda", _NONGAAP + r"\s*(?:的)?\s*EBITDA(?:亏损|虧損|利润|利潤| loss| income)?"),
-    ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利)"),
+    ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的|归属|歸屬)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利|纯利|純利|溢利)"),
     ("adjusted_net_income", r"(?:非公认会计准则|非公認會計準則|非GAAP)(?:下的)?(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("adjusted_net_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+net\s+(?:income|loss|profit|earnings)(?:\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders))?"),
     ("adjusted_operating_income", _NONGAAP_ZH + r"(?:经营|經營|营业|營業|运营|運營)(?:利润|利潤|亏损|虧損|溢利)"),
@@ -35,6 +35,7 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable_recurring", r"(?:扣除非经常性损益(?:后|後)?|扣除非經常性損益(?:後)?|扣非后?|扣非後)[^，,。；;]{0,16}?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", _ATTR_ZH + r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|溢利|虧損|亏损)"),
     ("net_income_attributable", r"(?:归母|歸母)(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    ("net_income_attributable", r"(?:归属于|歸屬於)[^，,。；;：:\d]{1,24}?的?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
@@ -58,6 +59,9 @@ _TABLE: list[tuple[str, str]] = [
     ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
     ("cash", r"(?:现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
+    # figures the canonical list has no name for: the phrase is the label
+    ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
+    ("other", r"(?:末期|中期|特别|特別|全年|年度)(?:股)?息|股息|派息|现金红利|現金紅利|分红|分紅|(?:final|interim|special)\s+dividends?|dividends?\s+per\s+share"),
     # revenue last: its words are inside many other phrases
     ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|营收|營收|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
     ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|sales|turnover)\b"),
@@ -151,7 +155,8 @@ def _segment_of(text: str, hit: MetricHit) -> str | None:
 
 _EN_FUNCTION = re.compile(
     r"^(?:the|its|our|their|total|net|quarterly|annual|group|company|of|for|in|and|with|from|to|by|was|were|is|"
-    r"first|second|third|fourth|quarter|half|year|fiscal|full|gaap|non-gaap|reported|expects?|between|q[1-4]|fy\d*|\d+)$",
+    r"first|second|third|fourth|quarter|half|year|fiscal|full|gaap|non-gaap|reported|expects?|between|q[1-4]|fy\d*|\d+|"
+    r"versus|vs|an|a|compared|or|while|whereas|as|at|on)$",
     re.IGNORECASE,
 )
 

@@ -8,7 +8,7 @@ from extract.retry import TruncatedOutput
 from extract.schemas import SchemaInfo
 from extract.strategies import StrategyOutput
 
-MAX_BUDGET = 4096  # tokens; past this a 1.5B model is looping, not reading
+MAX_BUDGET = 2048  # tokens; past this a 1.5B model is looping, not reading (and takes minutes)
 
 
 def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
