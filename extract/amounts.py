@@ -99,7 +99,7 @@ _CUR_PREFIX = {"US$": "USD", "U.S.$": "USD", "USD": "USD", "HK$": "HKD", "HKD": 
                "CNY": "CNY", "¥": "CNY", "JP¥": "JPY", "JPY": "JPY", "€": "EUR", "EUR": "EUR",
                "£": "GBP", "GBP": "GBP", "₩": "KRW", "KRW": "KRW", "₹": "INR", "INR": "INR",
                "CHF": "CHF", "$": "USD", "人民币": "CNY", "港币": "HKD", "港元": "HKD", "新台币": "TWD"}
-_CENTS = {"港仙": "HKD", "仙": "HKD", "美分": "USD", "分人民币": "CNY"}  # hundredths of the currency
+_CENTS = {"港仙": "HKD", "仙": "HKD", "美分": "USD", "分人民币": "CNY", "cents": "USD", "cent": "USD"}  # hundredths of the currency
 _CUR_SUFFIX = {**_CENTS, "元人民币": "CNY", "元港币": "HKD", "人民币元": "CNY", "人民币": "CNY", "美元": "USD",
                "美金": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY", "英镑": "GBP",
                "新台币": "TWD", "台币": "TWD", "新加坡元": "SGD", "新元": "SGD", "澳元": "AUD",
@@ -138,7 +138,7 @@ _SCALE1 = r"(?:MM|[kKmMbB])(?![A-Za-z])"
 # a currency word after the number ("万元人民币" is scale 万 + "元人民币")
 _CUR_SUF = (r"[ \t]?(?:" + _alt([k for k in _CUR_SUFFIX if not k.isascii() and k != "元"])
             + r"|元(?![旦宇素件器])|" + _en(r"u\.s\.[ \t]dollars|us[ \t]dollars|hk[ \t]dollars|hong[ \t]kong"
-            r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd") + ")")
+            r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd|cents?") + ")")
 _CN_COUNTER = (r"个(?!月|季|百分点|交易日|工作日|小时|基点|点)|個(?!月|季|百分點|交易日|工作日|小時|基點|點)|家(?!庭)|间|間(?!接)|名|位(?!于)|人次|人|户|次(?!日|年|月)"
                r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗")
 _EN_COUNTER = (r"[ \t](?i:(?:(?:monthly|daily|average|active|paying|new|registered|total|enterprise|unique"
@@ -152,7 +152,8 @@ _DAYS = r"天(?![然猫津气使下])|[ \t]?(?i:days?)(?![A-Za-z])"
 # a per-share marker after the amount: "/股", "每股", " per ADS", " per diluted share"
 _PER_SHARE = (r"[ \t]?(?:[/每][ \t]?(?:股|ADS|ADR|美国存托股|存托股|普通股|份)(?![A-Za-z])|(?i:per[ \t]+"
               r"(?:(?:basic|diluted|and|ordinary|class[ \t]+[a-z]|weighted|average|fully)[ \t]+){0,4}"
-              r"(?:shares?|ADSs?|ADRs?|American[ \t]+depositary[ \t]+shares?)(?![A-Za-z])))")
+              r"(?:shares?|ADSs?|ADRs?|American[ \t]+depositary[ \t]+shares?)(?![A-Za-z]))"
+              r"|(?i:,?[ \t]+an?[ \t]+(?:diluted[ \t]+)?(?:share|ADS)(?![A-Za-z])))")
 
 # the whole amount: [sign][currency][sign]number[多/余][scale][亿..万 remainder][currency|counter|days][per share]
 _AMOUNT_RE = re.compile(
@@ -393,7 +394,7 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
     exact = base * Decimal(int(scale))  # Decimal: "1.1亿" is 110000000.0, not ...0000001
     if m["rem"]:
         exact += Decimal(m["rem"]) * Decimal(int(_CN_SCALE[m["rscale"]]))
-    if m["csuf"] and m["csuf"].strip() in _CENTS:
+    if m["csuf"] and m["csuf"].strip().lower() in _CENTS:
         exact = exact / 100
     value = -float(exact) if (m["sign"] or m["sign2"] or m["paren"]) else float(exact)
     unit = cur or ("count" if cnt else "days" if m["days"] else None)

@@ -28,6 +28,8 @@ _CONNECTIVE = re.compile(
     r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
     re.I,
 )
+# "同比增长6%、环比增长8%至4,050万元": a change that leads into its amount, within one clause.
+_LEADS_INTO = re.compile(r"^[\s、和及与與]*(?:同比|环比|環比|[^，,。；;\d]{0,12}?)?(?:至|到|达|達|为|為|to)\s*$")
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
@@ -197,7 +199,7 @@ def annotate(text: str) -> Annotations:
             context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
         previous_end = sent.end
         _annotate_sentence(sent, main, context, currency, facts, guidance, outlook, subjects)
-        if lexicon.GUIDANCE_RE.search(sent.text) and re.search(r"[:：]\s*$", text[sent.start : sent.end + 2]):
+        if lexicon.GUIDANCE_RE.search(sent.text) and sent.text.rstrip().endswith((":", "：")):
             outlook = True
         # Carry only the report's own year forward: "…compared with Q3 2022." is a comparison,
         # not a change of subject.
@@ -371,7 +373,10 @@ def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: lis
             continue
         kind = p.kind or ("qoq" if re.search(r"环比|環比|上季|前季|sequential|quarter-over-quarter", s, re.I) and not re.search(r"同比|同期|year", s, re.I) else "yoy")
         target = None
-        after = [(i, f) for i, (f, a) in enumerate(new) if a is not None and a.start >= p.end and re.match(r"^[\s、,，和及与]*(?:同比|环比|環比|[^，,。]{0,16}?)?(?:至|到|达|達|为|為|to)\s*$", s[p.end : a.start])]
+        after = [
+            (i, f) for i, (f, a) in enumerate(new)
+            if a is not None and a.start >= p.end and _LEADS_INTO.match(_without(s, p.end, a.start, percents))
+        ]  # fmt: skip
         if after:
             target = after[0]
         else:
@@ -384,6 +389,17 @@ def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: lis
         field = "yoy_pct" if kind == "yoy" else "qoq_pct"
         if getattr(f, field) is None:
             new[i] = (replace(f, **{field: p.value}), new[i][1])
+
+
+def _without(s: str, start: int, end: int, percents: list[Percent]) -> str:
+    """s[start:end] with the percentages in it removed ("、环比增长3%至" -> "、至")."""
+    out, pos = [], start
+    for q in percents:
+        if start <= q.start and q.end <= end:
+            out.append(s[pos : q.start])
+            pos = q.end
+    out.append(s[pos:end])
+    return "".join(out)
 
 
 def _guidance(

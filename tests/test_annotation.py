@@ -1,0 +1,124 @@
+"""Rules that turn amounts into labelled facts: metric, period, sign, segment, changes.
+
+Sentences are written for these tests (genre phrasing, invented companies and figures).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.annotation import annotate
+from extract.header import find_header
+from extract.periods import Period, find_mentions, main_period, period_end_stated
+
+
+def facts(text: str) -> set[tuple]:
+    return {(f.metric, f.period, f.segment, f.value, f.yoy_pct, f.qoq_pct) for f in annotate(text).facts}
+
+
+Q2_CN = "远川科技公布2024年第二季度财报。"
+Q3_EN = "Maple Robotics (NASDAQ: MPLR) reported results for the third quarter of 2024. "
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # level, yoy and the comparison figure with its own period
+        (Q2_CN + "营业收入为4.56亿元人民币(6,270万美元),同比增长8%,2023年同期为4.22亿元人民币。",
+         {("revenue", "2024Q2", None, 456e6, 8.0, None), ("revenue", "2023Q2", None, 422e6, None, None)}),
+        # losses are negative; 收窄 makes the change negative; 上一季度 is the previous quarter
+        (Q2_CN + "净亏损为3,150万元,同比收窄21.5%;较上一季度的3,480万元环比收窄9.5%。",
+         {("net_income", "2024Q2", None, -31.5e6, -21.5, -9.5), ("net_income", "2024Q1", None, -34.8e6, None, None)}),
+        # change amounts ("减少280万元") and bounds ("超过") are not facts
+        (Q2_CN + "研发费用为8,800万元,主要由于人员成本减少280万元;公司客户数超过1,200家。",
+         {("rd_expenses", "2024Q2", None, 88e6, None, None)}),
+        # segment revenue, the change leading into the amount
+        (Q2_CN + "其中云服务收入同比增长12%、环比增长3%至1.21亿元。",
+         {("revenue", "2024Q2", "云服务", 121e6, 12.0, 3.0)}),
+        # balances: at the period end, and at a prior year-end
+        (Q2_CN + "截至2024年6月30日,公司现金及现金等价物为12.3亿元,截至2023年12月31日为13.1亿元。",
+         {("cash", "2024Q2", None, 1.23e9, None, None), ("cash", "2023FY", None, 1.31e9, None, None)}),
+        # non-GAAP and attributable wording
+        (Q2_CN + "经调整(非公认会计准则)净利润为2,040万元;归属于远川科技股东的净利润为1,650万元。",
+         {("adjusted_net_income", "2024Q2", None, 20.4e6, None, None), ("net_income_attributable", "2024Q2", None, 16.5e6, None, None)}),
+        # English: the period follows the figure; per-share figures are EPS
+        (Q3_EN + "Revenue was $84.2 million, up 17% year over year, compared with $72.0 million in the third quarter of 2023. "
+         "Net loss was $6.1 million, or $0.11 per diluted share.",
+         {("revenue", "2024Q3", None, 84.2e6, 17.0, None), ("revenue", "2023Q3", None, 72.0e6, None, None),
+          ("net_income", "2024Q3", None, -6.1e6, None, None), ("eps", "2024Q3", None, -0.11, None, None)}),
+        # a convenience translation in parentheses is not recorded
+        (Q3_EN + "Net revenues were RMB512.4 million (US$70.2 million).",
+         {("revenue", "2024Q3", None, 512.4e6, None, None)}),
+        # a ratio is a percentage fact; a change percentage is not
+        (Q2_CN + "毛利率为41.3%,去年同期为38.9%。",
+         {("gross_margin", "2024Q2", None, 41.3, None, None), ("gross_margin", "2023Q2", None, 38.9, None, None)}),
+    ],
+)
+def test_facts(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def test_exchange_rates_and_share_prices_are_not_facts() -> None:
+    text = Q2_CN + "美元金额按1美元兑7.10元人民币折算。公司股价报收12.5美元/股,市值为8.6亿美元。"
+    assert facts(text) == set()
+
+
+def test_guidance_ranges_get_the_next_period() -> None:
+    text = Q2_CN + "公司预计2024年第三季度营业收入将在4.8亿元至5.0亿元之间。"
+    ann = annotate(text)
+    assert [(g.metric, g.period, g.low, g.high, g.unit) for g in ann.guidance] == [("revenue", "2024Q3", 480e6, 500e6, "CNY")]
+    assert ann.facts == []
+
+
+def test_outlook_bullets_after_a_colon_are_guidance() -> None:
+    text = Q3_EN + "\nFor the fourth quarter of 2024, the company expects:\n- Revenue of $88 million to $91 million.\n"
+    ann = annotate(text)
+    assert [(g.metric, g.period, g.low, g.high) for g in ann.guidance] == [("revenue", "2024Q4", 88e6, 91e6)]
+
+
+def test_evidence_is_a_slice_of_the_document() -> None:
+    text = Q2_CN + "营业收入为4.56亿元人民币,同比增长8%。净亏损为3,150万元。"
+    for f in annotate(text).facts:
+        assert f.evidence in text
+
+
+@pytest.mark.parametrize(
+    "text,period",
+    [
+        ("公司公布截至2024年6月30日止六个月的中期业绩。", "2024H1"),
+        ("Results for the quarter ended September 30, 2024.", "2024Q3"),
+        ("公司发布2024财年第三财季财报。", "2024Q3"),
+        ("Redwood reports third quarter of fiscal 2024 results.", "2024Q3"),
+        ("声网发布2021年Q4及全年财报。", "2021FY"),
+        ("公司披露2024年前三季度业绩。", "20249M"),
+        ("The company posted first-half 2024 results.", "2024H1"),
+    ],
+)
+def test_main_period(text: str, period: str) -> None:
+    assert str(main_period(text)) == period
+
+
+def test_fiscal_quarter_end_date_is_taken_from_the_text() -> None:
+    text = "Redwood reports results for the third quarter of fiscal 2024, which ended March 31, 2024."
+    assert period_end_stated(text, Period(2024, "Q3")) == "2024-03-31"
+
+
+def test_relative_mentions() -> None:
+    kinds = [m.kind for m in find_mentions("去年同期为1亿元,上一季度为2亿元,2022年同期为3亿元")]
+    assert kinds == ["same_period_last_year", "previous_quarter", "year_same_period"]
+
+
+@pytest.mark.parametrize(
+    "text,ticker,exchange",
+    [
+        ("极光(Aurora Mobile,纳斯达克股票代码:JG)公布财报", "JG", "NASDAQ"),
+        ("声网Agora(API.NASDAQ)今日发布财报", "API", "NASDAQ"),
+        ("鼎盛物业服务(06118.HK)公布中期业绩", "06118", "HKEX"),
+        ("雅诺新材(603715.SH):前三季度归母净利润3.91亿元", "603715", "SSE"),
+        ("Maple Robotics (NASDAQ: MPLR) reported", "MPLR", "NASDAQ"),
+        ("某公司公布业绩,营收增长", None, None),
+    ],
+)
+def test_header_ticker_and_exchange(text: str, ticker: str | None, exchange: str | None) -> None:
+    header = find_header(text)
+    assert (header.ticker, header.exchange) == (ticker, exchange)
