@@ -201,9 +201,10 @@ def annotate(text: str) -> Annotations:
         _annotate_sentence(sent, main, context, currency, facts, guidance, outlook, subjects)
         if lexicon.GUIDANCE_RE.search(sent.text) and sent.text.rstrip().endswith((":", "：")):
             outlook = True
-        # Carry only the report's own year forward: "…compared with Q3 2022." is a comparison,
-        # not a change of subject.
-        for m in reversed([m for m in find_mentions(sent.text) if m.kind in _ANCHORS]):
+        # The subject period changes where a sentence opens with one ("第四季度，…", a heading
+        # "2024财年第三财季业绩摘要"); period words after its first figure are comparisons.
+        first_figure = min((a.start for a in find_amounts(sent.text)), default=len(sent.text))
+        for m in reversed([m for m in find_mentions(sent.text) if m.kind in _ANCHORS and m.start < first_figure]):
             anchor = resolve(m, main if m.kind == "year_only" else (context or main))
             if anchor is not None and (main is None or anchor.year == main.year):
                 context = anchor
