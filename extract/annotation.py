@@ -30,6 +30,7 @@ _CONNECTIVE = re.compile(
 )
 # "同比增长6%、环比增长8%至4,050万元": a change that leads into its amount, within one clause.
 _LEADS_INTO = re.compile(r"^[\s、和及与與]*(?:同比|环比|環比|[^，,。；;\d]{0,12}?)?(?:至|到|达|達|为|為|to)\s*$")
+_MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
@@ -291,7 +292,7 @@ def _fact_for_amount(
         # "net income of $39.5 million, or $0.28 per diluted share": the per-share figure
         metric = "adjusted_eps" if metric.startswith("adjusted") else "eps"
     unit, unit_currency = _unit(a, metric, currency)
-    if unit is None:
+    if unit is None and metric != "other":
         return None
     value = a.value
     if metric in lexicon.INCOME_METRICS:
@@ -305,10 +306,16 @@ def _fact_for_amount(
     elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, subjects)
     elif metric == "other":
+        segment = lexicon.label_before(s[max(c0, lo) : a.start])
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
-        segment = counted.group(0).strip() if counted else lexicon.label_before(s[max(c0, lo) : a.start])
+        if segment is None and counted:
+            segment = counted.group(0).strip()  # "1,942 full-time equivalents"
         if segment is None:
             return None
+        if unit is None:  # "年度活跃买家为4,210万": a scaled number with no currency
+            unit = currency if (currency and _MONEY_WORD.search(segment)) else "count"
+    if unit is None:
+        return None
     period, comparison = _period_of(
         sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, main, context, a.end
     )

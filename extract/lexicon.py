@@ -40,24 +40,24 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
     ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益)"),
-    ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|\bEPS\b"),
+    ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|净收益|淨收益)"),
     ("net_income", r"(?:年度|年內|期内|期內|本期)(?:溢利|虧損|亏损|利润|利潤)"),
     ("net_income", r"net\s+(?:income|loss|profit|earnings)|profit\s+for\s+the\s+(?:year|period|quarter)|loss\s+for\s+the\s+(?:year|period|quarter)"),
-    ("operating_income", r"(?:营业利润|營業利潤|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
+    ("operating_income", r"(?:营业利润|營業利潤|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
     ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
     ("gross_margin", r"(?:毛利率|gross\s+margin)"),
     ("gross_profit", r"(?:毛利润|毛利潤|毛亏损|毛虧損|毛利|gross\s+(?:profit|loss))"),
     # costs and expenses
     ("cost_of_revenue", r"(?:营收成本|營收成本|营业成本|營業成本|收入成本|销售成本|銷售成本|营业总成本|cost\s+of\s+(?:revenues?|sales|goods\s+sold))"),
     ("rd_expenses", r"(?:研发费用|研發費用|研发开支|研發開支|研发投入|研發投入|研发支出|研發支出|研究及开发开支|研究及開發開支|research\s+and\s+development\s+expenses?|R&D\s+expenses?|product\s+development\s+expenses?)"),
-    ("sales_marketing_expenses", r"(?:销售及市场推广费用|銷售及市場推廣費用|销售和营销费用|銷售和營銷費用|销售及营销费用|銷售及營銷費用|销售与市场费用|销售费用|銷售費用|销售开支|銷售開支|销售及分销开支|銷售及分銷開支|市场营销费用|sales\s+and\s+marketing\s+expenses?|selling\s+and\s+marketing\s+expenses?|selling(?:,\s+general)?\s+expenses?|selling\s+and\s+distribution\s+expenses?)"),
+    ("sales_marketing_expenses", r"(?:(?:销售|銷售)(?:及|和|与|與|、)?(?:市场|市場|营销|營銷|分销|分銷)?(?:推广|推廣)?(?:费用|費用|开支|開支|支出)|(?:市场|市場)(?:营销|營銷|推广|推廣)(?:费用|費用|开支|開支)|销售及市场推广费用|銷售及市場推廣費用|销售和营销费用|銷售和營銷費用|销售及营销费用|銷售及營銷費用|销售与市场费用|销售费用|銷售費用|销售开支|銷售開支|销售及分销开支|銷售及分銷開支|市场营销费用|sales\s+and\s+marketing\s+expenses?|selling\s+and\s+marketing\s+expenses?|selling(?:,\s+general)?\s+expenses?|selling\s+and\s+distribution\s+expenses?)"),
     ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
-    ("operating_expenses", r"(?:总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
+    ("operating_expenses", r"(?:营业费用|營業費用|营运费用|營運費用|总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
     # cash and balances
     ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
-    ("cash", r"(?:现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
+    ("cash", r"(?:(?:银行|銀行)(?:结余|結餘|存款)(?:及|和)(?:现金|現金)|(?:现金|現金)(?:及|和)(?:银行|銀行)(?:结余|結餘|存款)|现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
     # figures the canonical list has no name for: the phrase is the label
     ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
@@ -83,7 +83,7 @@ NOT_A_RESULT_RE = re.compile(
     r"股价|股價|市值|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
     r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
     r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
-    r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\s+of|translated\s+(?:at|into)|noon\s+buying\s+rate",
+    r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
 )
 # An amount right after a direction word is a change ("成本增加280万元"), not a level.
@@ -195,7 +195,7 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
 
 
 _EN_LABEL = re.compile(
-    r"([A-Za-z][A-Za-z\-' ]{2,40}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
+    r"([A-Za-z][A-Za-z\-'& ]{2,40}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
     r"|rose\s+to|increased\s+to|grew\s+to|fell\s+to|decreased\s+to|declined\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
     re.IGNORECASE,
 )
@@ -205,10 +205,12 @@ _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with
 def label_before(clause: str) -> str | None:
     """A short label for an 'other' figure: the words before its verb ("全球活跃客户数量达…",
     "Order intake amounted to …")."""
-    en = _EN_LABEL.search(clause)
+    en = _EN_LABEL.search(re.sub(r"\s*\([^()]*\)", "", clause))
     if en:
         words = [w for w in en.group(1).split() if not _EN_LABEL_STOP.match(w)]
         label = " ".join(words[-4:])
+        if label[:1].isupper() and not label[1:2].isupper():
+            label = label[0].lower() + label[1:]  # sentence case is not part of the name
         return label if len(label) >= 3 else None
     m = re.search(
         r"([^\s，,。；;：:、（(]{2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
