@@ -66,6 +66,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ending", re.compile(r"截至\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*止?\s*(?:的)?\s*" + _SPAN_WORDS)),
     ("ending_en", re.compile(r"(?:" + _EN_SPAN + r")\s+ended\s+(?:(" + _MONTH_RE + r")\.?\s+\d{1,2},?\s+(\d{4})|\d{1,2}\s+(" + _MONTH_RE + r")\.?\s+(\d{4}))", re.I)),
     # fiscal-year quarters: "2024财年第三财季", "fiscal 2024 third quarter", "third quarter of fiscal 2024"
+    ("ending_en_noyear", re.compile(r"(?:" + _EN_SPAN + r")\s+ended\s+(" + _MONTH_RE + r")\.?\s+\d{1,2}(?![\d,]*\s*\d{4})", re.I)),
     ("fy_quarter", re.compile(r"(\d{4})\s*(?:财年|財年|财政年度|財政年度)\s*第?([一二三四1-4])\s*(?:财季|財季|季度|季)")),
     ("fy_quarter_en", re.compile(r"(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+(?:of\s+)?fiscal\s+(?:year\s+)?(\d{4})|fiscal\s+(?:year\s+)?(\d{4})\s+(first|second|third|fourth)\s+quarter", re.I)),
     ("quarter", re.compile(r"(\d{4})\s*年?\s*(?:第\s*)?([一二三四1-4])\s*(?:季度|季)|(\d{4})\s*年?\s*Q([1-4])|Q([1-4])\s*(?:FY)?\s*'?(\d{2,4})\b|([1-4])Q\s*'?(\d{2,4})\b", re.I)),
@@ -128,6 +129,10 @@ def _mention(kind: str, m: re.Match[str]) -> Mention | None:
         span = re.sub(r"\s+", " ", (g(1) or g(2)).lower().replace("-", " "))
         month, year = (g(3), g(4)) if g(3) else (g(5), g(6))
         return Mention(s, e, "absolute", _span_period(int(year), _month3(month), span.split()[0] if g(1) else span))
+    if kind == "ending_en_noyear":
+        span = re.sub(r"\s+", " ", (g(1) or g(2)).lower().replace("-", " "))
+        p = _span_period(2000, _month3(g(3)), span.split()[0] if g(1) else span)
+        return Mention(s, e, "quarter_no_year", quarter=p.kind) if p else None
     if kind == "half_no_year":
         return Mention(s, e, "quarter_no_year", quarter="H1")
     if kind == "nine_no_year":
@@ -238,6 +243,15 @@ def main_period(text: str) -> Period | None:
     head = text[:600]
     mentions = [m for m in find_mentions(head) if m.kind == "absolute" and m.period]
     if not mentions:
+        # News wires often give no year with the period ("the three months ended September 30");
+        # the year is the article's (its first date or year).
+        quarters = [m for m in find_mentions(head) if m.kind == "quarter_no_year" and m.quarter]
+        year = _first_year(text[:3000])
+        if quarters and year:
+            quarter = quarters[0].quarter
+            if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
+                year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
+            return Period(year, quarter)  # type: ignore[arg-type]
         mentions = [m for m in find_mentions(text[:3000]) if m.kind in ("absolute", "year_only") and m.period]
     if not mentions:
         return None
@@ -265,6 +279,24 @@ def main_period_end(text: str, main: Period | None) -> date | None:
         if m.on and m.on.year == main.year and m.on.month == main.end_month():
             return m.on
     return None
+
+
+def _first_year(text: str) -> int | None:
+    """The article's year: its dateline if it has one, else the latest year it mentions
+    (results news compares with earlier years, rarely later ones)."""
+    mentions = find_mentions(text)
+    for m in mentions:
+        if m.kind == "date" and m.on and m.start < 400:  # a dateline, not a balance date
+            return m.on.year
+    years = [m.period.year for m in mentions if m.period is not None]
+    years += [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)]
+    return max(years) if years else None
+
+
+def _only_year_end_dates(text: str, year: int) -> bool:
+    """Whether `year` appears only as a December 31 balance date."""
+    mentions = [m for m in find_mentions(text) if (m.period and m.period.year == year) or (m.on and m.on.year == year)]
+    return bool(mentions) and all(m.on is not None and (m.on.month, m.on.day) == (12, 31) for m in mentions)
 
 
 def period_end_stated(text: str, main: Period | None) -> str | None:
