@@ -29,7 +29,7 @@ class Settings:
     model: str = DEFAULT_MODEL_NAME
     temperature: float = 0.0
     max_tokens: int = 1024
-    timeout: float = 120.0  # seconds per HTTP request
+    timeout: float = 600.0  # seconds per HTTP request: a 1.5B model on 2 cores needs minutes for a long document
     mode: str = "auto"  # instructor mode: auto | json_schema | json_object | tools | md_json
     transport_attempts: int = 5
     transport_max_wait: float = 300.0  # seconds across all transport retries of one call
