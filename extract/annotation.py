@@ -150,7 +150,8 @@ def _period_of(
     right = [
         m for m in own
         if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end)
-        and (english or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])))
+        and (english or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
+                         and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
     ]  # fmt: skip
     # English names the period after the figure ("RMB2.76 billion in the second quarter of
     # 2023"); Chinese before it ("2022年同期的7,610万元").
@@ -223,8 +224,13 @@ def _annotate_sentence(
     if not amounts and not percents:
         return
     mentions = find_mentions(s)
-    if (outlook or lexicon.GUIDANCE_RE.search(s)) and _guidance(sent, mentions, main, context, currency, guidance):
-        return
+    # Figures after a forecast word ("预计", "expects") are outlook, not results: ranges become
+    # guidance, the rest is not recorded. Figures before it are ordinary facts.
+    cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
+    if cue < len(s):
+        _guidance(sent, mentions, main, context, currency, guidance, cue)
+        amounts = [a for a in amounts if a.end <= cue]
+        percents = [p for p in percents if p.end <= cue]
     kept: list[Amount] = []
     for prev, a in zip([None, *amounts], amounts, strict=False):
         if prev is not None and _is_translation(s, prev, a):
@@ -254,7 +260,28 @@ def _annotate_sentence(
             if fact is not None:
                 new.append((fact, None))
     _attach_changes(s, new, percents)
+    _respectively(s, new)
     facts.extend(f for f, _ in new)
+
+
+_YEAR_SPAN = re.compile(r"(\d{4})\s*年?\s*(?:至|到|-|–|—|~|to)\s*(\d{4})\s*年?")
+_RESPECTIVELY = re.compile(r"分别|分別|respectively", re.I)
+
+
+def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"2018年至2021年净利润分别为A、B、C和D": one year each, in order."""
+    words = list(_RESPECTIVELY.finditer(s))
+    for k, word in enumerate(words):
+        spans = [m for m in _YEAR_SPAN.finditer(s) if m.end() <= word.start()]
+        if not spans:
+            continue
+        years = list(range(int(spans[-1].group(1)), int(spans[-1].group(2)) + 1))
+        stop = words[k + 1].start() if k + 1 < len(words) else len(s)
+        listed = [i for i, (_, a) in enumerate(new) if a is not None and word.end() <= a.start < stop]
+        if len(listed) != len(years) or not 1 < len(years) <= 10:
+            continue
+        for i, year in zip(listed, years, strict=True):
+            new[i] = (replace(new[i][0], period=f"{year}FY", yoy_pct=None, qoq_pct=None), new[i][1])
 
 
 def _fact_for_amount(
@@ -285,7 +312,7 @@ def _fact_for_amount(
         and metric not in lexicon.INCOME_METRICS
         and lexicon.LOSS_RE.search(s[max(c0, lo) : a.start])
     ):
-        metric, source = "net_income", "lexicon"  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
+        metric, source, hit = "net_income", "lexicon", None  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
     if a.per_share and metric not in ("eps", "adjusted_eps", "other"):
@@ -412,11 +439,12 @@ def _without(s: str, start: int, end: int, percents: list[Percent]) -> str:
 
 def _guidance(
     sent: Span, mentions: list[Mention], main: Period | None, context: Period | None, currency: str | None,
-    out: list[Guidance],
-) -> bool:  # fmt: skip
+    out: list[Guidance], cue: int = 0,
+) -> None:  # fmt: skip
     s = sent.text
-    found = False
     for r in find_ranges(s):
+        if r.start < cue:
+            continue
         hit = lexicon.find_metric(s[: r.start])
         metric = hit.metric if hit else "revenue"
         if isinstance(r.low, Percent):
@@ -429,8 +457,6 @@ def _guidance(
         period, _ = _period_of(sent, 0, len(s), r.start, mentions, ahead, None)
         segment = lexicon.segment_of(s, hit) if hit else None
         out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, s[max(0, (hit.start if hit else r.start)) : r.end]))
-        found = True
-    return found
 
 
 def _next_period(main: Period | None) -> Period | None:
