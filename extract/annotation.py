@@ -36,6 +36,7 @@ _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|dec
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
 
 
+_FRONT_MATTER = re.compile(r"(?:layout|categories|tags|date|author|permalink|slug)\s*:", re.I)
 _RELATIVE = ("same_period_last_year", "year_same_period", "previous_quarter")
 
 
@@ -161,7 +162,8 @@ def _period_of(
         pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
         return reference, False
-    period = resolve(pick, main if pick.kind == "year_only" and main else reference, _MAIN_END.get())
+    # Year-only words and balance dates are about the document's periods, not the paragraph's.
+    period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, _MAIN_END.get())
     comparison = pick.kind in _RELATIVE
     if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
         comparison = period != main and period.year < main.year
@@ -194,10 +196,12 @@ def annotate(text: str) -> Annotations:
     previous_end = 0
     spans = sentences(text)
     # A headline restates body facts in shorthand; read it last so the body's wording wins.
+    headlines = [sp for sp in spans if re.match(r"title\s*[:：]", sp.text, re.I)]
     if len(spans) > 2 and "\n" in text[spans[0].end : spans[1].start] and len(spans[0].text) < 90:
-        spans = [*spans[1:], spans[0]]
+        headlines.append(spans[0])
+    spans = [sp for sp in spans if sp not in headlines and not _FRONT_MATTER.match(sp.text)] + headlines
     for sent in spans:
-        if re.search(r"\n\s*\n", text[previous_end : sent.start]):
+        if re.search(r"\n\s*\n|</?p[\s>]", text[previous_end : sent.start]):
             context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
         previous_end = sent.end
         _annotate_sentence(sent, main, context, currency, facts, guidance, outlook, subjects)
@@ -307,10 +311,8 @@ def _fact_for_amount(
         else:
             source = "unlabelled"
     metric = hit.metric if hit is not None and source != "unlabelled" else "other"
-    if (
-        source in ("inherited", "unlabelled")
-        and metric not in lexicon.INCOME_METRICS
-        and lexicon.LOSS_RE.search(s[max(c0, lo) : a.start])
+    if metric not in lexicon.INCOME_METRICS and lexicon.LOSS_RE.search(
+        s[max(hit.end, c0) if (hit is not None and source == "lexicon") else max(c0, lo) : a.start]
     ):
         metric, source, hit = "net_income", "lexicon", None  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
     if metric == "gross_margin":
