@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from contextvars import ContextVar
-from datetime import date
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from extract import lexicon
 from extract.amounts import Amount, Percent, find_amounts, find_percents, find_ranges
-from extract.periods import Mention, Period, find_mentions, resolve
+from extract.periods import Mention, Period, find_mentions, main_period, main_period_end, resolve
 from extract.segmenting import Span, clause_bounds, sentences
 
 _OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约|約|approximately|about)?\s*$", re.I)
@@ -120,8 +119,16 @@ def _is_currency(unit: str | None) -> bool:
     return bool(unit) and len(unit) == 3 and unit.isalpha() and unit.isupper()  # type: ignore[union-attr]
 
 
-# The main period's stated end date, for balances "as of" it (set per document in annotate()).
-_MAIN_END: ContextVar[date | None] = ContextVar("main_end", default=None)
+@dataclass(frozen=True)
+class Frame:
+    """What holds for the whole document: its period (and that period's stated end date, for
+    balances "as of" it), its reporting currency, and the names it uses for its company."""
+
+    main: Period | None
+    main_end: date | None
+    currency: str | None
+    subjects: tuple[str, ...]
+
 
 _ANCHORS = ("absolute", "quarter_no_year", "this_year", "year_only")
 
@@ -136,11 +143,12 @@ def _anchor_period(mentions: list[Mention], pos: int, fallback: Period | None, m
 
 
 def _period_of(
-    sent: Span, lo: int, hi: int, pos: int, mentions: list[Mention], main: Period | None, context: Period | None,
+    sent: Span, lo: int, hi: int, pos: int, mentions: list[Mention], frame: Frame, context: Period | None,
     pos_end: int | None = None,
 ) -> tuple[Period | None, bool]:  # fmt: skip
     """Period for an item at `pos` whose own stretch of the sentence is [lo, hi); `context`
     is the period the paragraph was last talking about."""
+    main = frame.main
     reference = _anchor_period(mentions, pos, context or main, main)
     pos_end = pos if pos_end is None else pos_end
     own = [m for m in mentions if lo <= m.start and m.end <= hi]
@@ -163,7 +171,7 @@ def _period_of(
     if pick is None:
         return reference, False
     # Year-only words and balance dates are about the document's periods, not the paragraph's.
-    period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, _MAIN_END.get())
+    period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, frame.main_end)
     comparison = pick.kind in _RELATIVE
     if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
         comparison = period != main and period.year < main.year
@@ -181,14 +189,8 @@ def _own_label_words(left_of_amount: str) -> str:
 
 
 def annotate(text: str) -> Annotations:
-    from extract.periods import main_period
-
-    from extract.periods import main_period_end
-
     main = main_period(text)
-    _MAIN_END.set(main_period_end(text, main))
-    currency = document_currency(text)
-    subjects = company_subjects(text)
+    frame = Frame(main, main_period_end(text, main), document_currency(text), company_subjects(text))
     facts: list[Fact] = []
     guidance: list[Guidance] = []
     context: Period | None = None
@@ -204,7 +206,7 @@ def annotate(text: str) -> Annotations:
         if re.search(r"\n\s*\n|</?p[\s>]", text[previous_end : sent.start]):
             context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
         previous_end = sent.end
-        _annotate_sentence(sent, main, context, currency, facts, guidance, outlook, subjects)
+        _annotate_sentence(sent, frame, context, outlook, facts, guidance)
         if lexicon.GUIDANCE_RE.search(sent.text) and sent.text.rstrip().endswith((":", "：")):
             outlook = True
         # The subject period changes where a sentence opens with one ("第四季度，…", a heading
@@ -215,13 +217,12 @@ def annotate(text: str) -> Annotations:
             if anchor is not None and (main is None or anchor.year == main.year):
                 context = anchor
                 break
-    return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=currency)
+    return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=frame.currency)
 
 
 def _annotate_sentence(
-    sent: Span, main: Period | None, context: Period | None, currency: str | None, facts: list[Fact],
-    guidance: list[Guidance], outlook: bool = False, subjects: tuple[str, ...] = (),
-) -> None:  # fmt: skip
+    sent: Span, frame: Frame, context: Period | None, outlook: bool, facts: list[Fact], guidance: list[Guidance]
+) -> None:
     s = sent.text
     amounts = find_amounts(s)
     percents = find_percents(s)
@@ -232,7 +233,7 @@ def _annotate_sentence(
     # guidance, the rest is not recorded. Figures before it are ordinary facts.
     cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
     if cue < len(s):
-        _guidance(sent, mentions, main, context, currency, guidance, cue)
+        _guidance(sent, mentions, frame, context, guidance, cue)
         amounts = [a for a in amounts if a.end <= cue]
         percents = [p for p in percents if p.end <= cue]
     kept: list[Amount] = []
@@ -256,11 +257,11 @@ def _annotate_sentence(
         lo = items[i - 1].end if i else 0
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
-            fact = _fact_for_amount(sent, item, lo, hi, mentions, main, context, currency, subjects)
+            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, item))
         else:
-            fact = _ratio_fact(sent, item, lo, hi, mentions, main, context)
+            fact = _ratio_fact(sent, item, lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, None))
     _attach_changes(s, new, percents)
@@ -289,10 +290,10 @@ def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
 
 
 def _fact_for_amount(
-    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], main: Period | None, context: Period | None,
-    currency: str | None, subjects: tuple[str, ...] = (),
-) -> Fact | None:  # fmt: skip
+    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
+) -> Fact | None:
     s = sent.text
+    currency = frame.currency
     c0, c1 = clause_bounds(s, a.start)
     left = s[:a.start]
     hit = lexicon.find_metric(left)
@@ -333,7 +334,7 @@ def _fact_for_amount(
     if metric == "other" and hit is not None and hit.metric == "other":
         segment = hit.text  # the lexicon's own label ("ARPU", "末期股息")
     elif source != "unlabelled" and hit is not None:
-        segment = lexicon.segment_of(s, hit, subjects)
+        segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":
         segment = lexicon.label_before(s[max(c0, lo) : a.start])
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
@@ -346,7 +347,7 @@ def _fact_for_amount(
     if unit is None:
         return None
     period, comparison = _period_of(
-        sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, main, context, a.end
+        sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, frame, context, a.end
     )
     ev0 = min(c0, hit.start) if (hit is not None and source == "lexicon" and hit.start >= c0 - 40) else c0
     evidence = s[ev0 : max(a.end, c1 if c1 - a.end < 30 else a.end)].strip(" ,，")
@@ -372,7 +373,7 @@ def _unit(a: Amount, metric: str, currency: str | None) -> tuple[str | None, str
 
 
 def _ratio_fact(
-    sent: Span, p: Percent, lo: int, hi: int, mentions: list[Mention], main: Period | None, context: Period | None
+    sent: Span, p: Percent, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
 ) -> Fact | None:
     s = sent.text
     c0, c1 = clause_bounds(s, p.start)
@@ -394,7 +395,7 @@ def _ratio_fact(
         metric, segment = "other", lexicon.label_before(left)
         if segment is None:
             return None
-    period, comparison = _period_of(sent, max(c0, lo), min(c1, hi), p.start, mentions, main, context, p.end)
+    period, comparison = _period_of(sent, max(c0, lo), min(c1, hi), p.start, mentions, frame, context, p.end)
     return Fact(
         metric=metric, period=str(period) if period else None, segment=segment, value=p.value, unit="%",
         unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[c0 : p.end].strip(), start=sent.start + p.start,
@@ -440,25 +441,27 @@ def _without(s: str, start: int, end: int, percents: list[Percent]) -> str:
 
 
 def _guidance(
-    sent: Span, mentions: list[Mention], main: Period | None, context: Period | None, currency: str | None,
-    out: list[Guidance], cue: int = 0,
-) -> None:  # fmt: skip
+    sent: Span, mentions: list[Mention], frame: Frame, context: Period | None, out: list[Guidance], cue: int
+) -> None:
     s = sent.text
+    main = frame.main
     for r in find_ranges(s):
         if r.start < cue:
             continue
         hit = lexicon.find_metric(s[: r.start])
         metric = hit.metric if hit else "revenue"
         if isinstance(r.low, Percent):
-            unit = "%"
+            unit: str | None = "%"
         else:
-            unit = r.high.unit if _is_currency(r.high.unit) else (r.low.unit if _is_currency(r.low.unit) else currency)  # type: ignore[union-attr]
+            unit = next((u for u in (r.high.unit, r.low.unit) if _is_currency(u)), frame.currency)  # type: ignore[union-attr]
         if unit is None:
             continue
+        # Guidance is about the period ahead: the one the paragraph names, else the next one.
         ahead = context if context is not None and main is not None and context != main else _next_period(main)
-        period, _ = _period_of(sent, 0, len(s), r.start, mentions, ahead, None)
+        period, _ = _period_of(sent, 0, len(s), r.start, mentions, replace(frame, main=ahead), None)
         segment = lexicon.segment_of(s, hit) if hit else None
-        out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, s[max(0, (hit.start if hit else r.start)) : r.end]))
+        evidence = s[max(0, (hit.start if hit else r.start)) : r.end]
+        out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, evidence))
 
 
 def _next_period(main: Period | None) -> Period | None:
