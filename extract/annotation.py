@@ -134,10 +134,11 @@ _ANCHORS = ("absolute", "quarter_no_year", "this_year", "year_only")
 
 
 def _anchor_period(mentions: list[Mention], pos: int, fallback: Period | None, main: Period | None) -> Period | None:
-    """The period the text is talking about at `pos`: its last explicit period word before it."""
+    """The period the text is talking about at `pos`: its last explicit period word before it,
+    unless that names an earlier year (a comparison: "2022年第一季度为…，上一季度为…")."""
     for m in reversed([m for m in mentions if m.kind in _ANCHORS and m.end <= pos]):
         period = resolve(m, main if m.kind == "year_only" else (fallback or main))
-        if period is not None:
+        if period is not None and (main is None or period.year >= main.year):
             return period
     return fallback
 
@@ -450,8 +451,12 @@ def _guidance(
             continue
         hit = lexicon.find_metric(s[: r.start])
         metric = hit.metric if hit else "revenue"
+        segment = lexicon.segment_of(s, hit) if hit else None
         if isinstance(r.low, Percent):
             unit: str | None = "%"
+            rate = _RATE_WORD.search(s[hit.start if hit else cue : r.start])
+            if rate and metric != "gross_margin":  # "EBIT margin of 14% to 15%": a ratio with no canonical name
+                metric, segment = "other", lexicon.label_before(s[cue : rate.end()]) or (hit.text if hit else None)
         else:
             unit = next((u for u in (r.high.unit, r.low.unit) if _is_currency(u)), frame.currency)  # type: ignore[union-attr]
         if unit is None:
@@ -459,7 +464,6 @@ def _guidance(
         # Guidance is about the period ahead: the one the paragraph names, else the next one.
         ahead = context if context is not None and main is not None and context != main else _next_period(main)
         period, _ = _period_of(sent, 0, len(s), r.start, mentions, replace(frame, main=ahead), None)
-        segment = lexicon.segment_of(s, hit) if hit else None
         evidence = s[max(0, (hit.start if hit else r.start)) : r.end]
         out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, evidence))
 

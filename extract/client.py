@@ -31,6 +31,7 @@ from extract.retry import (
     ExtractionError,
     MalformedResponse,
     SchemaError,
+    TransportError,
     TruncatedOutput,
     call_with_transport_retries,
     check_completion,
@@ -113,13 +114,20 @@ class ModelClient:
         with self._lock:
             if self._openai is None:
                 self.endpoint.ensure_ready()
-                self._openai = openai.OpenAI(
+                client = openai.OpenAI(
                     base_url=self.endpoint.base_url,
                     api_key=self.endpoint.api_key,
                     timeout=self.settings.timeout,
                     max_retries=0,  # transport retries are ours (retry.py), so they are counted and capped
                 )
-                self._mode, self._dialect = self._choose_mode(self._openai)
+                try:
+                    self._mode, self._dialect = self._choose_mode(client)
+                except BaseException:
+                    # The canary could not get through (endpoint down): this call fails, and
+                    # the next one connects and probes again instead of finding half a state.
+                    client.close()
+                    raise
+                self._openai = client
             return self._openai
 
     def _choose_mode(self, client: openai.OpenAI) -> tuple[instructor.Mode, str]:
@@ -165,7 +173,14 @@ class ModelClient:
                 backoff=self._backoff(),
             )
             return bool(json.loads(resp.choices[0].message.content or "") == {"canary": 7})
-        except (ValueError, openai.BadRequestError, MalformedResponse):
+        except TransportError as exc:
+            # 400/422 is the server refusing this response_format (some reject json_schema
+            # outright): not honoured, try the next form. Anything else (a wrong key, the
+            # endpoint down after all retries) fails this call and is probed again next time.
+            if isinstance(exc.cause, openai.APIStatusError) and exc.cause.status_code in (400, 422):
+                return False
+            raise
+        except (ValueError, MalformedResponse):
             return False
 
     def _backoff(self) -> Backoff:
@@ -275,8 +290,9 @@ class ModelClient:
             if errors:
                 first = errors[-1].errors()[0]
                 where = ".".join(str(p) for p in first.get("loc", ()))
+                where = f"{where}: " if where else ""
                 raise SchemaError(
-                    f"answer failed validation after {self.settings.reasks + 1} attempt(s): {where}: {first.get('msg')}"
+                    f"answer failed validation after {self.settings.reasks + 1} attempt(s): {where}{first.get('msg')}"
                 ) from None
             raise SchemaError(f"model answer unusable: {type(cause).__name__}: {str(cause)[:200]}") from None
 

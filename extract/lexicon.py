@@ -35,7 +35,7 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable_recurring", r"(?:扣除非经常性损益(?:后|後)?|扣除非經常性損益(?:後)?|扣非后?|扣非後)[^，,。；;]{0,16}?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", _ATTR_ZH + r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|溢利|虧損|亏损)"),
     ("net_income_attributable", r"(?:归母|歸母)(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
-    ("net_income_attributable", r"(?:归属于|歸屬於)[^，,。；;：:\d]{1,24}?的?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    ("net_income_attributable", r"(?:归属于|歸屬於)[^，,。；;：:\d扣]{1,24}?的?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
@@ -92,7 +92,8 @@ CHANGE_AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 GUIDANCE_RE = re.compile(
-    r"预计|預計|预期|預期|预测|預測|指引|展望|guidance|expects?|anticipates?|outlook|forecasts?|projects?", re.IGNORECASE
+    r"预计|預計|预期|預期|预测|預測|指引|展望|有望|guidance|expects?|anticipates?|outlook|forecasts?|projects?|sees|targets?",
+    re.IGNORECASE,
 )
 
 _SEGMENT_STOP = re.compile(
@@ -143,9 +144,19 @@ def segment_of(text: str, hit: MetricHit, subjects: tuple[str, ...] = ()) -> str
     return segment
 
 
+_EN_FROM_SEGMENT = re.compile(
+    r"^\s+from\s+(?:the\s+|our\s+|its\s+)?([A-Za-z][\w&\-]*(?:\s+[A-Za-z&][\w&\-]*){0,3}?)\s+"
+    r"(?:segment\s+|business\s+)?(?:was|were|grew|increased|decreased|declined|rose|fell|amounted|reached|totaled|came)",
+    re.IGNORECASE,
+)
+
+
 def _segment_of(text: str, hit: MetricHit) -> str | None:
     if hit.metric not in SEGMENTED_METRICS:
         return None
+    after = _EN_FROM_SEGMENT.match(text[hit.end :])
+    if after:  # "Revenues from learning services grew …"
+        return after.group(1)
     named = list(_EN_SEGMENT.finditer(text[: hit.start]))
     if named and hit.start - named[-1].end() < 40:
         return named[-1].group(1)
@@ -186,7 +197,7 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
         return None
     words = m.group(1).strip()
     # Cut at words that end a noun phrase in these texts.
-    words = re.split(r"(?:其中|的|为|為|在|实现|實現|录得|錄得|来自|來自|包括|of|from|in|the)", words)[-1].strip()
+    words = re.split(r"(?:其中|的|为|為|在|实现|實現|录得|錄得|来自|來自|包括|预计|預計|预期|預期|并|並|将|將|of|from|in|the)", words)[-1].strip()
     words = _PERIODISH.sub("", words).strip()
     words = _SEGMENT_TAIL.sub("", _SEGMENT_HEAD.sub("", words)).strip()
     if len(words) < 2 or _COMPANYISH.search(words) or _SEGMENT_STOP.match(words) or re.fullmatch(r"[A-Za-z ]+", words) and len(words.split()) > 4:

@@ -157,6 +157,10 @@ def call_with_transport_retries(
 def check_completion(response: Any) -> Any:
     """Reject 200 answers that are not a usable chat completion, so they are retried."""
     if isinstance(response, str | bytes) or not hasattr(response, "choices"):
+        head = (response[:2000] if isinstance(response, str | bytes) else b"").lower()
+        head = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+        if "<html" in head or "<!doctype html" in head or "<body" in head:
+            raise MalformedResponse("endpoint answered 200 with an HTML page, not a chat completion")
         raise MalformedResponse("endpoint answered 200 with a body that is not a chat completion")
     if not response.choices:
         raise MalformedResponse("endpoint answered with an empty choices list")
