@@ -23,12 +23,20 @@ _SEP = r"(?:\s*(?:股票代码|股票代碼|股份代号|股份代號|代码|代
 _TICKER_PATTERNS = [
     # (API.NASDAQ), (BABA.N), (9988.HK), (600519.SH)
     re.compile(r"[（(]\s*([A-Z]{1,6})\s*\.\s*(" + _EXCHANGE_WORDS + r"|O|N)\s*[)）]"),
-    re.compile(r"[（(]\s*(\d{4,5})\s*\.\s*HK\s*[)）]", re.I),
+    re.compile(r"[（(]\s*(\d{4,5})\s*\.\s*HK\b", re.I),
     re.compile(r"[（(:：\s]\s*(\d{6})\s*\.\s*(SH|SZ|BJ)\b", re.I),
     # 纳斯达克股票代码:JG / NASDAQ: JG / 港交所：9988 / (Nasdaq: HXED)
     re.compile(r"(" + _EXCHANGE_WORDS + r")" + _SEP + r"([A-Z]{1,6}(?:\.[A-Z])?|\d{4,6})\b"),
     # 股票代码：600519 (no exchange named)
     re.compile(r"(?:股票代码|股票代碼|证券代码|證券代碼|股份代号|股份代號|stock\s+code)\s*[:：]?\s*(\d{4,6})", re.I),
+    # a bare code right after the name: "绿源环保（300956）", "Pinecrest Networks (PCNW)"
+    re.compile(r"(?:[\u4e00-\u9fff]{2}|[A-Za-z][a-z]+)\s*[（(]\s*([A-Z]{2,5}|\d{4,6})\s*[)）]"),
+]
+# Exchanges named in words rather than beside the code ("港股雲途科技", "Nasdaq-listed").
+_EXCHANGE_WORDS_NEAR = [
+    (re.compile(r"港股|香港上市|港交所|聯交所|联交所|香港交易所|Hong\s+Kong-listed|Hong\s+Kong\s+Stock\s+Exchange", re.I), "HKEX"),
+    (re.compile(r"Nasdaq-listed|纳斯达克上市|納斯達克上市", re.I), "NASDAQ"),
+    (re.compile(r"NYSE-listed|纽交所上市|紐交所上市|在纽约证券交易所上市|在紐約證券交易所上市", re.I), "NYSE"),
 ]
 _SUFFIX_EXCHANGE = {"HK": "HKEX", "SH": "SSE", "SZ": "SZSE", "BJ": "BSE", "O": "NASDAQ", "N": "NYSE"}
 
@@ -50,24 +58,31 @@ def _exchange(word: str) -> str | None:
 
 
 def find_header(text: str) -> Header:
+    """The ticker nearest the start of the text (the company the article is about comes first;
+    a competitor's code comes later), with its exchange when the text names one."""
     head = text[:3000]
+    found: list[tuple[int, int, re.Match[str]]] = []
     for i, pattern in enumerate(_TICKER_PATTERNS):
         m = pattern.search(head)
-        if not m:
-            continue
-        if i == 0:
-            ticker, exchange = m.group(1), _exchange(m.group(2))
-        elif i == 1:
-            ticker, exchange = m.group(1), "HKEX"
-        elif i == 2:
-            ticker, exchange = m.group(1), _SUFFIX_EXCHANGE[m.group(2).upper()]
-        elif i == 3:
-            ticker, exchange = m.group(2), _exchange(m.group(1))
-        else:
-            ticker, exchange = m.group(1), None
-        name, name_en = _names_before(head, m.start())
-        return Header(ticker, exchange, name, name_en, m.start())
-    return Header()
+        if m:
+            found.append((m.start(), i, m))
+    if not found:
+        return Header()
+    _, i, m = min(found, key=lambda f: (f[0], f[1]))
+    if i == 0:
+        ticker, exchange = m.group(1), _exchange(m.group(2))
+    elif i == 1:
+        ticker, exchange = m.group(1), "HKEX"
+    elif i == 2:
+        ticker, exchange = m.group(1), _SUFFIX_EXCHANGE[m.group(2).upper()]
+    elif i == 3:
+        ticker, exchange = m.group(2), _exchange(m.group(1))
+    else:
+        ticker, exchange = m.group(1), None
+    if exchange is None:
+        exchange = next((code for pattern, code in _EXCHANGE_WORDS_NEAR if pattern.search(head[:1500])), None)
+    name, name_en = _names_before(head, m.start())
+    return Header(ticker, exchange, name, name_en, m.start())
 
 
 def _names_before(text: str, pos: int) -> tuple[str | None, str | None]:

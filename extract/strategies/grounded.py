@@ -64,12 +64,15 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
         # The model's names count only if they are in the text: nothing is taken on trust.
         name = _verbatim_or_none(result.value.name, text) or name
         name_en = _verbatim_or_none(result.value.name_en, text) or name_en
+    metrics = [f.entry() for f in ann.facts if f.period]
+    guidance = [g.entry() for g in ann.guidance if g.period]
+    reports = bool(metrics or guidance)  # an article with no figures reports no period or currency
     out.report = {
         "company": {"name": name, "name_en": name_en, "ticker": header.ticker, "exchange": header.exchange},
-        "fiscal_period": str(main) if main else None,
-        "period_end": period_end_stated(text, main),
-        "currency": ann.currency,
-        "metrics": [f.entry() for f in ann.facts if f.period],
-        "guidance": [g.entry() for g in ann.guidance if g.period],
+        "fiscal_period": str(main) if main and reports else None,
+        "period_end": period_end_stated(text, main) if reports else None,
+        "currency": ann.currency if reports else None,
+        "metrics": metrics,
+        "guidance": guidance,
     }
     return out
