@@ -20,7 +20,7 @@ from extract.amounts import Amount, Percent, find_amounts, find_percents, find_r
 from extract.periods import Mention, Period, find_mentions, main_period, main_period_end, resolve
 from extract.segmenting import Span, clause_bounds, sentences
 
-_OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约|約|approximately|about)?\s*$", re.I)
+_OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约合|約合|折合|约|約|合|approximately|about|or|equivalent\s+to)?\s*$", re.I)
 _CONNECTIVE = re.compile(
     r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在"
     r"]|同比|环比|環比|增长|增長|下降|减少|減少|增加|上升|下滑|下跌|提升|收窄|扩大|擴大|大幅|显著|顯著|进一步|進一步|分别|分別|均|有所|亏损|虧損"
@@ -28,7 +28,11 @@ _CONNECTIVE = re.compile(
     re.I,
 )
 # "同比增长6%、环比增长8%至4,050万元": a change that leads into its amount, within one clause.
-_LEADS_INTO = re.compile(r"^[\s、和及与與]*(?:同比|环比|環比|[^，,。；;\d]{0,12}?)?(?:至|到|达|達|为|為|to)\s*$")
+_LEADS_INTO = re.compile(r"^[\s、和及与與]*(?:同比|环比|環比|[^，,。；;\d]{0,20}?)?(?:至|到|达|達|为|為|to)\s*$")
+_QOQ_NEAR = re.compile(r"环比|環比|上季|前季|sequential|quarter[\s-]+(?:over|on)[\s-]+quarter|q/q|qoq", re.I)
+_YOY_NEAR = re.compile(r"同比|同期|按年|年增|year[\s-]+(?:over|on)[\s-]+year|y/y|yoy|a\s+year\s+(?:earlier|ago)", re.I)
+# "同比增长1.2倍": a multiple is a change of N x 100 percent (the parser leaves 倍 alone).
+_TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同期)?(增长|增長|增加|提升|上升)(\d+(?:\.\d+)?)倍")
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
@@ -174,8 +178,8 @@ def _period_of(
     # Year-only words and balance dates are about the document's periods, not the paragraph's.
     period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, frame.main_end)
     comparison = pick.kind in _RELATIVE
-    if period is not None and main is not None and pick.kind in ("absolute", "year_only"):
-        comparison = period != main and period.year < main.year
+    if period is not None and main is not None and pick.kind in ("absolute", "year_only", "date"):
+        comparison = period != main and (period.year < main.year or pick.kind == "date")
     return period or reference, comparison
 
 
@@ -407,10 +411,10 @@ def _ratio_fact(
 def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: list[Percent]) -> None:
     """A change percentage belongs to the amount it leads into ("同比增长6%至4,050万"), else
     to the last current-period amount before it in the sentence."""
-    for p in percents:
-        if p.direction is None and p.kind is None:
-            continue
-        kind = p.kind or ("qoq" if re.search(r"环比|環比|上季|前季|sequential|quarter-over-quarter", s, re.I) and not re.search(r"同比|同期|year", s, re.I) else "yoy")
+    for p in [*percents, *_times_changes(s)]:
+        if p.direction is None and p.kind is None and not p.text.startswith("+"):
+            continue  # a ratio, not a change ("+9.7%" after a figure is a change)
+        kind = p.kind or _kind_near(s, p)
         target = None
         after = [
             (i, f) for i, (f, a) in enumerate(new)
@@ -428,6 +432,22 @@ def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: lis
         field = "yoy_pct" if kind == "yoy" else "qoq_pct"
         if getattr(f, field) is None:
             new[i] = (replace(f, **{field: p.value}), new[i][1])
+
+
+def _kind_near(s: str, p: Percent) -> str:
+    """yoy or qoq from the words next to an unmarked change ("down 12.6% quarter-over-quarter")."""
+    near = s[max(0, p.start - 12) : p.end + 30]
+    if _QOQ_NEAR.search(near) and not _YOY_NEAR.search(near):
+        return "qoq"
+    return "yoy"
+
+
+def _times_changes(s: str) -> list[Percent]:
+    changes = []
+    for m in _TIMES.finditer(s):
+        kind = "qoq" if m.group(1) in ("环比", "環比") else "yoy"
+        changes.append(Percent(float(m.group(3)) * 100, m.start(), m.end(), m.group(0), kind, 1))
+    return changes
 
 
 def _without(s: str, start: int, end: int, percents: list[Percent]) -> str:
