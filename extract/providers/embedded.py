@@ -38,7 +38,9 @@ def _free_port() -> int:
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        # SIGKILL, not SIGTERM: uvicorn answers SIGTERM by finishing the request in flight, which
+        # for a long generation means minutes of an orphan holding both cores.
+        ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except OSError:
         pass
     os.setpgrp()  # own process group: a Ctrl-C in the terminal reaches us, and we stop it cleanly
