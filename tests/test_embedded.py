@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from extract import Extractor, weights
+from tests import procs
 
 SMALL = "qwen2.5-coder-0.5b"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zh_07_chiyuan_2023q3.txt"
@@ -27,15 +28,11 @@ pytestmark = [
 ]
 
 
-def _servers() -> set[int]:
-    out = subprocess.run(["pgrep", "-f", "llama_cpp.server"], capture_output=True, text=True)
-    return {int(p) for p in out.stdout.split()}
-
-
 def test_cli_run_on_embedded_model_and_no_orphan_server(tmp_path: Path) -> None:
-    before = _servers()
+    marker = procs.new_marker()  # other sessions may run embedded servers meanwhile: count only ours
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACT_")}
     env.update(EXTRACT_MODEL=SMALL, EXTRACT_CACHE_DIR=str(tmp_path / "cache"), EXTRACT_CONFIG=str(tmp_path / "none"))
+    env[procs.MARKER_VAR] = marker
     proc = subprocess.run(
         [sys.executable, "-m", "extract", "run", str(EXAMPLE), "--meta"], capture_output=True, text=True, env=env, timeout=600
     )
@@ -46,7 +43,7 @@ def test_cli_run_on_embedded_model_and_no_orphan_server(tmp_path: Path) -> None:
     for m in out["report"]["metrics"]:
         assert m["evidence"] in text
     assert out["meta"]["usage"]["requests"] >= 1 and not out["meta"]["cached"]
-    assert _servers() == before  # the server stopped with the CLI
+    assert procs.servers(marker) == set()  # the server stopped with the CLI
 
 
 def test_api_cache_and_restart_after_server_crash(tmp_path: Path) -> None:
