@@ -8,8 +8,11 @@ the parent is SIGKILLed; a crashed or hung server is restarted once.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
+import functools
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -17,12 +20,15 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from extract import weights
 from extract.config import Settings
 from extract.retry import ExtractionError
 
+T = TypeVar("T")
 STARTUP_TIMEOUT = 300.0  # loading 1 GB of weights from a cold disk can take a while
 
 
@@ -37,13 +43,51 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        # SIGKILL, not SIGTERM: uvicorn answers SIGTERM by finishing the request in flight, which
-        # for a long generation means minutes of an orphan holding both cores.
+    # SIGKILL, not SIGTERM: uvicorn answers SIGTERM by finishing the request in flight, which
+    # for a long generation means minutes of an orphan holding both cores.
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
     os.setpgrp()  # own process group: a Ctrl-C in the terminal reaches us, and we stop it cleanly
+
+
+class _Spawner:
+    """Starts child processes from one thread that lives as long as the process.
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process:
+    a server started from a worker thread (extract_many, the HTTP service) would be killed
+    when that worker is recycled."""
+
+    def __init__(self) -> None:
+        self._requests: queue.Queue[tuple[Callable[[], object], queue.Queue[tuple[object, BaseException | None]]]] = queue.Queue()
+        threading.Thread(target=self._serve, name="extract-spawner", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            fn, reply = self._requests.get()
+            try:
+                reply.put((fn(), None))
+            except BaseException as exc:  # handed back to the caller's thread
+                reply.put((None, exc))
+
+    def run(self, fn: Callable[[], T]) -> T:
+        reply: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=1)
+        self._requests.put((fn, reply))
+        value, error = reply.get()
+        if error is not None:
+            raise error
+        return value  # type: ignore[return-value]
+
+
+_spawner: _Spawner | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn(fn: Callable[[], T]) -> T:
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = _Spawner()
+    return _spawner.run(fn)
 
 
 class EmbeddedServer:
@@ -98,13 +142,13 @@ class EmbeddedServer:
             log_dir.mkdir(parents=True, exist_ok=True)
             self.log_path = log_dir / f"llama-server-{port}.log"
             log = self.log_path.open("wb")
-            self._proc = subprocess.Popen(
-                self._command(path, port),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent,
-            )
+            command = self._command(path, port)
+            self._proc = _spawn(
+                functools.partial(
+                    subprocess.Popen,
+                    command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                )
+            )  # fmt: skip
             log.close()
             self._port = port
             if self._wait_ready():
