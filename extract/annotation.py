@@ -341,7 +341,7 @@ def _fact_for_amount(
     elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":
-        segment = lexicon.label_before(s[max(c0, lo) : a.start])
+        segment = _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         if segment is None and counted:
             segment = counted.group(0).strip()  # "1,942 full-time equivalents"
@@ -361,6 +361,17 @@ def _fact_for_amount(
         unit_currency=unit_currency, yoy_pct=None, qoq_pct=None, evidence=evidence, start=sent.start + a.start,
         comparison=comparison, label_source=source, context=s[c0:c1],
     )  # fmt: skip
+
+
+_COUNTED = re.compile(r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z]{2,10}?)(?=[的，,。；;（(、]|完成|提供|使用|覆盖|覆蓋|$)")
+
+
+def _counted_noun(s: str, a: Amount) -> str | None:
+    """"12个不同国家和地区" -> "国家和地区": what a Chinese count counts, when the text says."""
+    if a.unit != "count" or not re.search(r"[\u4e00-\u9fff]$", a.text):
+        return None
+    m = _COUNTED.match(s[a.end :])
+    return m.group(1) if m else None
 
 
 def _unit(a: Amount, metric: str, currency: str | None) -> tuple[str | None, str | None]:
