@@ -44,3 +44,15 @@ def get_strategy(name: str) -> Strategy:
 
 
 STRATEGY_NAMES = ("direct", "grounded")
+
+
+def strategy_prompts(strategy: str, schema: str) -> dict[str, str]:
+    """The prompt templates a strategy uses (its module's PROMPTS), id -> version: recorded
+    with every eval run."""
+    import importlib
+
+    from extract.prompting import load_prompt
+
+    module = importlib.import_module(f"extract.strategies.{strategy}")
+    ids = [p.format(schema=schema) for p in module.PROMPTS]
+    return {pid: load_prompt(pid).version for pid in ids}

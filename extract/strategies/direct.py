@@ -8,11 +8,12 @@ from extract.retry import TruncatedOutput
 from extract.schemas import SchemaInfo
 from extract.strategies import StrategyOutput
 
+PROMPTS = ("{schema}_direct",)
 MAX_BUDGET = 2048  # tokens; past this a 1.5B model is looping, not reading (and takes minutes)
 
 
 def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
-    prompt = load_prompt(f"{schema.name}_direct")
+    prompt = load_prompt(PROMPTS[0].format(schema=schema.name))
     out = StrategyOutput(report={})
     budget = client.settings.max_tokens
     variables = {"document": text, "metrics": _metric_names(schema)}

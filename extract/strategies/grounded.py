@@ -20,6 +20,7 @@ from extract.schemas import SchemaInfo
 from extract.segmenting import sentences
 from extract.strategies import StrategyOutput
 
+PROMPTS = ("{schema}_header",)
 SNIPPET_CHARS = 160
 
 
@@ -52,7 +53,7 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
     main = main_period(text)
     name, name_en = header.name, header.name_en
     if ann.facts or header.ticker:
-        prompt = load_prompt("earnings_report_header")
+        prompt = load_prompt(PROMPTS[0].format(schema=schema.name))
         result = client.structured(
             prompt=prompt,
             variables={"snippet": _snippet(text, header.anchor)[:SNIPPET_CHARS * 2]},
