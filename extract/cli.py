@@ -288,8 +288,11 @@ def eval_run(
 
         from extract.evals.compare import compare_runs, format_compare, load_summary
         from extract.evals.harness import load_dataset, run_eval
+        from extract.cache import PIPELINE_VERSION
         from extract.evals.report import render_side_by_side
         from extract.extractor import Extractor
+        from extract.schemas import get_schema
+        from extract.strategies import strategy_prompts
 
         cases = load_dataset(dataset)[:limit]
         summaries: dict[str, dict[str, Any]] = {}
