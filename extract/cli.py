@@ -324,6 +324,9 @@ def eval_run(
                         "label": label, "strategy": settings.strategy, "model": settings.model,
                         "endpoint": settings.public_base_url(), "dataset": str(dataset),
                         "schema": "earnings_report", "temperature": settings.temperature,
+                        "schema_version": get_schema("earnings_report").version,
+                        "prompts": strategy_prompts(settings.strategy, "earnings_report"),
+                        "pipeline_version": PIPELINE_VERSION, "max_tokens": settings.max_tokens,
                     }  # fmt: skip
                     summary = run_eval(one, cases, run_dir, meta, on_done=lambda _id: bar.advance(task))
                 summaries[label] = summary
