@@ -341,7 +341,7 @@ def _evidence_cell(r: dict) -> str:
 
 def _status_label(r: dict) -> str:
     status = r.get("status")
-    label = STATUS_LABELS.get(status, str(status).upper())
+    label = STATUS_LABELS.get(str(status), str(status).upper())
     if r.get("error"):
         label += f" ({r['error']})"
     if status == "wrong_period" and r.get("gold_period"):

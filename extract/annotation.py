@@ -120,7 +120,7 @@ def _is_translation(sentence: str, prev: Amount, a: Amount) -> bool:
 
 
 def _is_currency(unit: str | None) -> bool:
-    return bool(unit) and len(unit) == 3 and unit.isalpha() and unit.isupper()  # type: ignore[union-attr]
+    return unit is not None and len(unit) == 3 and unit.isalpha() and unit.isupper()
 
 
 @dataclass(frozen=True)
@@ -440,9 +440,10 @@ def _attach_changes(s: str, new: list[tuple[Fact, Amount | None]], percents: lis
         if target is None:
             continue
         i, f = target
-        field = "yoy_pct" if kind == "yoy" else "qoq_pct"
-        if getattr(f, field) is None:
-            new[i] = (replace(f, **{field: p.value}), new[i][1])
+        if kind == "yoy" and f.yoy_pct is None:
+            new[i] = (replace(f, yoy_pct=p.value), new[i][1])
+        elif kind == "qoq" and f.qoq_pct is None:
+            new[i] = (replace(f, qoq_pct=p.value), new[i][1])
 
 
 def _kind_near(s: str, p: Percent) -> str:

@@ -298,8 +298,8 @@ def eval_run(
         summaries: dict[str, dict[str, Any]] = {}
         runs: list[Path] = []
         earlier = sorted(p for p in runs_dir.glob("*/summary.json")) if runs_dir.exists() else []
-        for model_name in models or [None]:
-            for strategy in strategies or [None]:
+        for model_name in models or [None]:  # type: ignore[list-item]  # None: the configured default
+            for strategy in strategies or [None]:  # type: ignore[list-item]
                 settings = _settings(
                     base_url=base_url, model=model_name, api_key=api_key, max_tokens=max_tokens, timeout=timeout,
                     no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,

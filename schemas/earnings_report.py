@@ -126,7 +126,7 @@ class EarningsReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    company: Company = Field(default_factory=Company)
+    company: Company = Field(default_factory=Company)  # type: ignore[arg-type]  # mypy without the pydantic plugin
     fiscal_period: str | None = None
     period_end: str | None = Field(None, description="ISO date, e.g. 2023-06-30")
     currency: str | None = Field(None, description="ISO code of the reporting currency")

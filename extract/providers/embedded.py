@@ -100,7 +100,7 @@ class EmbeddedServer:
         self.settings = settings
         self.model = settings.model
         self._model_path = model_path
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None  # stdout goes to a log file, never read
         self._port: int | None = None
         self._lock = threading.Lock()
         self._restarts = 0
@@ -143,7 +143,7 @@ class EmbeddedServer:
             self.log_path = log_dir / f"llama-server-{port}.log"
             log = self.log_path.open("wb")
             command = self._command(path, port)
-            self._proc = _spawn(
+            self._proc = _spawn(  # type: ignore[assignment]
                 functools.partial(
                     subprocess.Popen,
                     command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
