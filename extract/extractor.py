@@ -13,9 +13,11 @@ object) -> resolver (grounding) -> result.
 from __future__ import annotations
 
 import asyncio
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +61,50 @@ class ExtractionResult:
             "seconds": round(self.seconds, 3),
             "dropped": [{"reason": d.reason, "entry": d.entry} for d in self.dropped],
         }
+
+
+class _DaemonPool:
+    """A minimal thread pool whose workers are daemon threads.
+
+    concurrent.futures.ThreadPoolExecutor joins its workers at interpreter exit, so after
+    Ctrl-C a batch would sit until every in-flight HTTP request finished (up to `timeout`,
+    minutes for a local model). An interrupted document is not recorded and is redone on
+    resume, so abandoning its request is safe."""
+
+    def __init__(self, workers: int) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"extract-{i}", daemon=True) for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            future, fn, args = task
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to the caller through the future
+                future.set_exception(exc)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._tasks.put((future, fn, args))
+        return future
+
+    def shutdown(self) -> None:
+        """Cancel queued tasks and let the workers end after their current one; never waits."""
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                task[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
 
 
 class Extractor:
@@ -118,7 +164,7 @@ class Extractor:
         limit = concurrency or self.settings.concurrency
         pending: dict[Future[ExtractionResult], str] = {}
         items = iter(documents)
-        pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="extract")
+        pool = _DaemonPool(limit)
         try:
             exhausted = False
             while pending or not exhausted:
@@ -145,8 +191,9 @@ class Extractor:
                         raise exc
         finally:
             # On Ctrl-C or an early break, do not wait for in-flight calls: closing the
-            # client makes them fail fast, and queued documents never start.
-            pool.shutdown(wait=False, cancel_futures=True)
+            # client makes them fail fast, queued documents never start, and the workers are
+            # daemon threads, so the process can exit without waiting out a slow request.
+            pool.shutdown()
 
     async def aextract(self, text: str, schema: str = "earnings_report", strategy: str | None = None) -> ExtractionResult:
         return await asyncio.to_thread(self.extract, text, schema, strategy)
