@@ -240,11 +240,15 @@ class ModelClient:
         client = self._connect()
         assert self._mode is not None
 
+        restarted = False  # one restart of the embedded server per call
+
         def on_retry(exc: BaseException, attempt: int) -> None:
+            nonlocal restarted
             if self._closed.is_set():
                 raise Cancelled("extractor closed while a call was retrying") from exc
             usage.transport_retries += 1
-            if isinstance(exc, openai.APIConnectionError) and self.endpoint.recover():
+            if isinstance(exc, openai.APIConnectionError) and self.endpoint.recover(allow_restart=not restarted):
+                restarted = True
                 client.base_url = self.endpoint.base_url  # a restarted embedded server has a new port
 
         def create(**kwargs: Any) -> Any:

@@ -3,7 +3,8 @@
 `endpoint_for(settings)` picks the embedded llama.cpp server when no base URL is
 configured, else the remote endpoint. Every endpoint has `base_url`, `api_key`, `model`,
 `identity` (what the cache key needs to know about it), `ensure_ready()`, `recover()`
-(True when it restarted something worth retrying on) and `close()`.
+(True when it restarted something worth retrying on; raises when it may not restart again)
+and `close()`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Endpoint(Protocol):
 
     def ensure_ready(self) -> None: ...
 
-    def recover(self) -> bool: ...
+    def recover(self, allow_restart: bool = True) -> bool: ...
 
     def close(self) -> None: ...
 

@@ -176,12 +176,16 @@ class EmbeddedServer:
         except OSError:
             return False
 
-    def recover(self) -> bool:
-        """After a transport failure: if the server died or hangs, restart it once. True if restarted."""
+    def recover(self, allow_restart: bool = True) -> bool:
+        """After a transport failure: if the server died or hangs, restart it. True if restarted.
+
+        The caller allows one restart per call: a server that fails again right after a
+        restart is broken (a crashing request, no memory), and saying so beats a restart loop.
+        A busy server is not hung: health is its answer to /v1/models within 30 s."""
         with self._lock:
-            if self._proc is None or self.healthy(timeout=10.0):
+            if self._proc is None or self.healthy(timeout=30.0):
                 return False
-            if self._restarts >= 1:
+            if not allow_restart:
                 raise EmbeddedServerError(f"the embedded server failed again after a restart: {self._log_tail()}")
             self._restarts += 1
             self._stop_process()

@@ -23,7 +23,7 @@ class RemoteEndpoint:
     def ensure_ready(self) -> None:
         """Nothing to start: the endpoint is someone else's."""
 
-    def recover(self) -> bool:
+    def recover(self, allow_restart: bool = True) -> bool:
         return False  # we cannot restart someone else's server
 
     def close(self) -> None:
