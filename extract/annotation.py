@@ -247,6 +247,8 @@ def _annotate_sentence(
             continue
         if a.bound is not None:
             continue  # "超过/逾/more than": a bound, not a figure (spec)
+        if a.unit == "count" and s[max(0, a.start - 1) : a.start] in ("每", "per"):
+            continue  # "每10股派…": the basis of a rate, not a count
         if lexicon.CHANGE_AMOUNT_RE.search(s[max(0, a.start - 12) : a.start]):
             continue  # "成本增加280万元": a change, not a level
         c0, _ = clause_bounds(s, a.start)
