@@ -193,8 +193,24 @@ def _own_label_words(left_of_amount: str) -> str:
     return _CONNECTIVE.sub("", text)
 
 
-def annotate(text: str) -> Annotations:
+_A_SHARE_CODE = re.compile(r"^(?:60|68|00|30)\d{4}$")
+
+
+def report_period(text: str) -> Period | None:
+    """The period the document reports. A-share third-quarter reports are cumulative by rule
+    (年初至报告期末), so one that leads with the year to date reports 9M, not Q3."""
     main = main_period(text)
+    if main is not None and main.kind == "Q3":
+        from extract.header import find_header
+
+        ticker = find_header(text).ticker or ""
+        if _A_SHARE_CODE.match(ticker) and re.search(r"前三季|前九个月|年初至报告期末", text[:600]):
+            return Period(main.year, "9M")
+    return main
+
+
+def annotate(text: str) -> Annotations:
+    main = report_period(text)
     frame = Frame(main, main_period_end(text, main), document_currency(text), company_subjects(text))
     facts: list[Fact] = []
     guidance: list[Guidance] = []

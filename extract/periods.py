@@ -259,8 +259,6 @@ def main_period(text: str) -> Period | None:
     assert first is not None
     if first.kind == "Q4" and re.search(r"全年|年度|full[\s-]year|fiscal\s+year|annual", head, re.I):
         return Period(first.year, "FY")
-    if first.kind == "Q3" and re.search(r"前三季|前九个月|前九個月", text[:120]):
-        return Period(first.year, "9M")  # A-share third-quarter reports lead with the year to date
     return first
 
 

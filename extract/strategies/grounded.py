@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from extract.annotation import annotate
+from extract.annotation import annotate, report_period
 from extract.client import ModelClient
 from extract.header import find_header
-from extract.periods import main_period, period_end_stated
+from extract.periods import period_end_stated
 from extract.prompting import load_prompt
 from extract.schemas import SchemaInfo
 from extract.segmenting import sentences
@@ -50,7 +50,7 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
     out = StrategyOutput(report={})
     ann = annotate(text)
     header = find_header(text)
-    main = main_period(text)
+    main = report_period(text)
     name, name_en = header.name, header.name_en
     if ann.facts or header.ticker:
         prompt = load_prompt(PROMPTS[0].format(schema=schema.name))
