@@ -378,6 +378,81 @@ def eval_compare(
     raise typer.Exit(1 if result.regressed else 0)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; other than loopback needs an API key")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8080,
+    auth_key_file: Annotated[
+        Path | None,
+        typer.Option("--auth-key-file", help="API keys of the service, one a line (or env EXTRACT_SERVE_KEYS, comma-separated)"),
+    ] = None,
+    jobs_db: Annotated[
+        Path | None,
+        typer.Option("--jobs-db", help="Jobs database (env EXTRACT_JOBS_DB; default: jobs.sqlite beside the cache folder)"),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", help="Extractions at once towards the model (env EXTRACT_CONCURRENCY; default 2)"),
+    ] = None,
+    queue: Annotated[int, typer.Option("--queue", help="Requests that may wait beyond those running; then 429")] = 32,
+    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes")] = 8 * 1024 * 1024,
+    max_document_chars: Annotated[int, typer.Option("--max-document-chars")] = 100_000,
+    max_documents: Annotated[int, typer.Option("--max-documents", help="Documents per job")] = 1000,
+    warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Bring the model endpoint up at start")] = True,
+    strategy: Strategy = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    api_key: ApiKey = None,
+    model_path: ModelPath = None,
+    temperature: Temperature = None,
+    max_tokens: MaxTokens = None,
+    timeout: Timeout = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
+    verbose: Verbose = False,
+) -> None:
+    """Serve the extractor over HTTP (needs the `serve` extra): see README, "HTTP service"."""
+    _logging(verbose)
+    settings = _settings(
+        base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
+        timeout=timeout, no_cache=no_cache, cache_dir=cache_dir, strategy=strategy, concurrency=concurrency,
+    )  # fmt: skip
+
+    def body() -> None:
+        try:
+            import uvicorn
+
+            from extract.server.app import create_app
+            from extract.server.config import ServiceConfig, ServiceConfigError, jobs_db_from_env, load_keys
+            from extract.server.jobs import JobStoreError
+            from extract.server.service import Service
+        except ImportError as exc:
+            raise UsageError(f"{exc.name} is missing: install the serve extra (pip install -e '.[serve]')") from None
+        try:
+            config = ServiceConfig(
+                host=host, port=port, api_keys=load_keys(auth_key_file), jobs_db=jobs_db or jobs_db_from_env(),
+                queue_size=queue, max_body_bytes=max_body_bytes, max_document_chars=max_document_chars,
+                max_documents=max_documents, warm=warm,
+            )  # fmt: skip
+            config.check_bind()
+            if settings.strategy not in ("grounded", "direct"):
+                raise UsageError(f"unknown strategy {settings.strategy!r}; known: direct, grounded")
+            service = Service(settings, config, model_path=model_path)
+        except (ServiceConfigError, JobStoreError) as exc:
+            raise UsageError(str(exc)) from None
+        typer.echo(
+            f"extract serve: http://{host}:{port} (model {settings.model} at {settings.public_base_url()}; "
+            f"jobs {config.jobs_path(settings)}; auth {'on' if config.auth_required else 'off'})",
+            err=True,
+        )
+        uvicorn.run(
+            create_app(service=service), host=host, port=port, log_level="info" if verbose else "warning",
+            timeout_graceful_shutdown=10, server_header=False,
+        )  # fmt: skip
+
+    _guard(body)
+
+
 def main() -> None:
     app()
 
