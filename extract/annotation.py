@@ -34,6 +34,10 @@ _YOY_NEAR = re.compile(r"同比|同期|按年|年增|year[\s-]+(?:over|on)[\s-]+
 # "同比增长1.2倍": a multiple is a change of N x 100 percent (the parser leaves 倍 alone).
 _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同期)?(增长|增長|增加|提升|上升)(\d+(?:\.\d+)?)倍")
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
+# "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
+# directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
+_ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
+_EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)
@@ -164,12 +168,17 @@ def _period_of(
     right = [
         m for m in own
         if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end)
-        and (english or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
-                         and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
+        and (english and (m.kind not in _RELATIVE or _ADJACENT_EN.match(sent.text[pos_end : m.start]))
+             or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
+                 and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
     ]  # fmt: skip
     # English names the period after the figure ("RMB2.76 billion in the second quarter of
     # 2023"); Chinese before it ("2022年同期的7,610万元").
     if english:
+        # A comparison cue in an earlier clause ("…, up 8% from a year earlier, and adjusted
+        # earnings of $1.47 per share") is not this figure's.
+        c0 = clause_bounds(sent.text, pos)[0]
+        left = [m for m in left if m.kind not in _RELATIVE or m.start >= c0]
         pick = right[0] if right else (left[-1] if left else None)
     else:
         pick = left[-1] if left else (right[0] if right else None)
@@ -341,9 +350,13 @@ def _fact_for_amount(
         metric, source, hit = "net_income", "lexicon", None  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
-    if a.per_share and metric not in ("eps", "adjusted_eps", "other"):
-        # "net income of $39.5 million, or $0.28 per diluted share": the per-share figure
-        metric = "adjusted_eps" if metric.startswith("adjusted") else "eps"
+    own_words = s[max(c0, lo) : a.start]
+    if a.per_share and (metric not in ("eps", "adjusted_eps", "other") or (metric == "other" and _EARNINGS.search(own_words))):
+        # "net income of $39.5 million, or $0.28 per diluted share", "adjusted earnings of $1.47 per share"
+        adjusted = metric.startswith("adjusted") or re.search(r"adjusted|non-GAAP|经调整|經調整|非公认", own_words, re.I)
+        if metric == "other":
+            source, hit = "lexicon", None  # the label words were not a metric phrase
+        metric = "adjusted_eps" if adjusted else "eps"
     unit, unit_currency = _unit(a, metric, currency)
     if unit is None and metric != "other":
         return None

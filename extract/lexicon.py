@@ -178,7 +178,7 @@ def _english_segment(left: str) -> str | None:
         return None  # "<company>'s (net) revenue": the company, not a segment
     words: list[str] = []
     for word in reversed(re.findall(r"[A-Za-z&][\w&\-]*|[^\sA-Za-z]", left[-80:])):
-        if _EN_FUNCTION.match(word) or not re.match(r"[A-Za-z&]", word):
+        if _EN_FUNCTION.match(word) or not re.match(r"[A-Za-z&]", word) or re.search(r"quarter|year|half|month", word, re.I):
             break
         words.insert(0, word)
         if len(words) == 4:

@@ -65,6 +65,8 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
         # The model's names count only if they are in the text: nothing is taken on trust.
         name = _verbatim_or_none(result.value.name, text) or name
         name_en = _verbatim_or_none(result.value.name_en, text) or name_en
+        if name_en and name_en == header.ticker:
+            name_en = None  # a small model sometimes offers the ticker as the English name
     metrics = [f.entry() for f in ann.facts if f.period]
     guidance = [g.entry() for g in ann.guidance if g.period]
     reports = bool(metrics or guidance)  # an article with no figures reports no period or currency
