@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from extract.documents import read_document
 from extract.evals.report import render_html, render_markdown
 from extract.evals.scoring import score_document, summarize
-
-from extract.documents import read_document
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,8 @@ def run_eval(
         doc_scores.append(score)
         seconds.append(info.get("seconds", 0.0))
         tokens.append(info.get("usage", {}).get("total_tokens", 0))
-        docs.append({"id": case.id, "text": case.text, "gold": case.gold, "pred": pred, "rows": score.rows, "error": info.get("error")})
+        error = info.get("error")
+        docs.append({"id": case.id, "text": case.text, "gold": case.gold, "pred": pred, "rows": score.rows, "error": error})
         _write(run_dir / "predictions" / f"{case.id}.json", json.dumps({"report": pred, **info}, ensure_ascii=False, indent=2))
         if on_done:
             on_done(case.id)
@@ -101,9 +101,8 @@ def run_eval(
 
 def check_dataset(directory: Path) -> list[str]:
     """Problems with a dataset's gold files: schema, verbatim evidence, values read back."""
-    from extract.schemas import get_schema
-
     from extract.grounding import reads_back
+    from extract.schemas import get_schema
 
     model = get_schema("earnings_report").model
     problems: list[str] = []

@@ -99,7 +99,8 @@ _CUR_PREFIX = {"US$": "USD", "U.S.$": "USD", "USD": "USD", "HK$": "HKD", "HKD": 
                "CNY": "CNY", "¥": "CNY", "JP¥": "JPY", "JPY": "JPY", "€": "EUR", "EUR": "EUR",
                "£": "GBP", "GBP": "GBP", "₩": "KRW", "KRW": "KRW", "₹": "INR", "INR": "INR",
                "CHF": "CHF", "$": "USD", "人民币": "CNY", "港币": "HKD", "港元": "HKD", "新台币": "TWD"}
-_CENTS = {"港仙": "HKD", "仙": "HKD", "美分": "USD", "分人民币": "CNY", "cents": "USD", "cent": "USD"}  # hundredths of the currency
+# hundredths of the currency
+_CENTS = {"港仙": "HKD", "仙": "HKD", "美分": "USD", "分人民币": "CNY", "cents": "USD", "cent": "USD"}
 _CUR_SUFFIX = {**_CENTS, "元人民币": "CNY", "元港币": "HKD", "人民币元": "CNY", "人民币": "CNY", "美元": "USD",
                "美金": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY", "英镑": "GBP",
                "新台币": "TWD", "台币": "TWD", "新加坡元": "SGD", "新元": "SGD", "澳元": "AUD",
@@ -139,7 +140,8 @@ _SCALE1 = r"(?:MM|[kKmMbB])(?![A-Za-z])"
 _CUR_SUF = (r"[ \t]?(?:" + _alt([k for k in _CUR_SUFFIX if not k.isascii() and k != "元"])
             + r"|元(?![旦宇素件器])|" + _en(r"u\.s\.[ \t]dollars|us[ \t]dollars|hk[ \t]dollars|hong[ \t]kong"
             r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd|cents?") + ")")
-_CN_COUNTER = (r"个(?!月|季|百分点|交易日|工作日|小时|基点|点)|個(?!月|季|百分點|交易日|工作日|小時|基點|點)|家(?!庭)|间|間(?!接)|名|位(?!于)|人次|人|户|次(?!日|年|月)"
+_CN_COUNTER = (r"个(?!月|季|百分点|交易日|工作日|小时|基点|点)|個(?!月|季|百分點|交易日|工作日|小時|基點|點)"
+               r"|家(?!庭)|间|間(?!接)|名|位(?!于)|人次|人|户|次(?!日|年|月)"
                r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗")
 _EN_COUNTER = (r"[ \t](?i:(?:(?:monthly|daily|average|active|paying|new|registered|total|enterprise|unique"
                r"|annual|hotel|business|corporate|retail|individual|institutional|cumulative|net|premium"

@@ -169,7 +169,9 @@ def run_batch(
     )
     try:
         with progress:
-            task = progress.add_task("documents", total=len(todo), completed=len(todo) - len(readable), ok=0, failed=summary.failed)
+            task = progress.add_task(
+                "documents", total=len(todo), completed=len(todo) - len(readable), ok=0, failed=summary.failed
+            )
             pairs: Iterator[tuple[str, str]] = ((d.id, d.text or "") for d in readable)
             for doc_id, outcome in extractor.extract_many(pairs, schema=schema, strategy=strategy):
                 emit(doc_id, outcome)

@@ -21,10 +21,14 @@ model_app = typer.Typer(no_args_is_help=True, help="Embedded model weights: list
 app.add_typer(model_app, name="model")
 
 # Options shared by every command that calls a model.
-BaseUrl = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint; default: embedded llama.cpp [env EXTRACT_BASE_URL]")]
-Model = Annotated[str | None, typer.Option("--model", help="Model name [env EXTRACT_MODEL]")]
-ApiKey = Annotated[str | None, typer.Option("--api-key", help="API key [env EXTRACT_API_KEY]")]
-ModelPath = Annotated[str | None, typer.Option("--model-path", help="Local GGUF for the embedded server, or hf:owner/repo/file.gguf")]
+BaseUrl = Annotated[
+    str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint; default: embedded llama.cpp (env EXTRACT_BASE_URL)")
+]
+Model = Annotated[str | None, typer.Option("--model", help="Model name (env EXTRACT_MODEL)")]
+ApiKey = Annotated[str | None, typer.Option("--api-key", help="API key (env EXTRACT_API_KEY)")]
+ModelPath = Annotated[
+    str | None, typer.Option("--model-path", help="Local GGUF for the embedded server, or hf:owner/repo/file.gguf")
+]
 Schema = Annotated[str, typer.Option("--schema", help="Schema name (see `extract schemas`)")]
 Strategy = Annotated[str | None, typer.Option("--strategy", help="grounded (default) or direct")]
 Temperature = Annotated[float | None, typer.Option("--temperature")]
@@ -32,7 +36,7 @@ MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per HTTP request")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache")]
 Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute and overwrite cached answers")]
-CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Cache location [env EXTRACT_CACHE_DIR]")]
+CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Cache location (env EXTRACT_CACHE_DIR)")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and timings to stderr")]
 
 
@@ -286,9 +290,9 @@ def eval_run(
     def body() -> int:
         from rich.progress import Progress
 
+        from extract.cache import PIPELINE_VERSION
         from extract.evals.compare import compare_runs, format_compare, load_summary
         from extract.evals.harness import load_dataset, run_eval
-        from extract.cache import PIPELINE_VERSION
         from extract.evals.report import render_side_by_side
         from extract.extractor import Extractor
         from extract.schemas import get_schema
@@ -328,7 +332,7 @@ def eval_run(
                         "prompts": strategy_prompts(settings.strategy, "earnings_report"),
                         "pipeline_version": PIPELINE_VERSION, "max_tokens": settings.max_tokens,
                     }  # fmt: skip
-                    summary = run_eval(one, cases, run_dir, meta, on_done=lambda _id: bar.advance(task))
+                    summary = run_eval(one, cases, run_dir, meta, on_done=lambda _id, task=task: bar.advance(task))
                 summaries[label] = summary
                 runs.append(run_dir)
                 o = summary["overall"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Sentence ends: CJK and ASCII terminators (not ；, which joins clauses about one subject), line breaks, HTML tags, and an English full stop
+# Sentence ends: CJK and ASCII terminators (not ；, which joins clauses about one subject),
+# line breaks, HTML tags, and an English full stop
 # followed by a capital (so "1.68" and "U.S." stay whole).
 _SENTENCE_END = re.compile(r"[。！？!?\n]+|<[^>]{0,400}>|(?<=[a-z0-9%)\]])\.(?=\s+[A-Z\"“(]|\s*$)")
 # Clause breaks: commas that are not thousands separators, and enumeration marks.

@@ -95,7 +95,7 @@ def test_retry_after_header_is_honoured(make_settings) -> None:
 
     with ScriptedServer([ok(CANARY_OK), status(429, retry_after="1")], default=answering(GOOD)) as srv:
         client = _client(make_settings(srv))
-        client.mode_name  # connect and run the canary first
+        assert client.mode_name.startswith("json_schema_mode")  # connects and runs the canary first
         started = time.monotonic()
         _call(client)
         # The server asked for 1 s; our own backoff here is 0.01-0.05 s.

@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+
 from extract.evals.compare import compare_runs, format_compare, load_summary, main
 from extract.evals.scoring import score_document, summarize
 

@@ -4,7 +4,6 @@ settings, grounding and the resolver."""
 from __future__ import annotations
 
 import pytest
-from extract.schemas import UnknownSchemaError, get_schema, registry
 from pydantic import ValidationError
 
 from extract.cache import ResultCache, make_key
@@ -12,6 +11,7 @@ from extract.config import load_settings, redact_url
 from extract.grounding import is_verbatim, reads_back
 from extract.prompting import PromptError, load_prompt
 from extract.resolver import resolve
+from extract.schemas import UnknownSchemaError, get_schema, registry
 
 DOC = "极光公布2023年第二季度财报。收入为7,330万元人民币,同比下降4%。净亏损为2,370万元人民币。"
 

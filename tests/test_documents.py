@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,5 @@ def test_decode_never_raises_anything_but_document_error(data: bytes) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=500))
 def test_decode_round_trips_utf8_text(text: str) -> None:
-    try:
+    with contextlib.suppress(DocumentError):  # whitespace-only or control-heavy text is refused
         assert decode(text.encode("utf-8")) == text.replace("\r\n", "\n").removeprefix("\ufeff")
-    except DocumentError:
-        pass

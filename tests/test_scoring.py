@@ -8,6 +8,7 @@ import sys
 import types
 
 import pytest
+
 from extract.evals.scoring import (
     EvidenceIndex,
     classify_wrong_value,
