@@ -3,6 +3,13 @@
 Started lazily on the first model call that misses the cache, on a free port, and
 stopped on exit. The child gets PR_SET_PDEATHSIG so it dies with its parent even when
 the parent is SIGKILLed; a crashed or hung server is restarted once.
+
+The child's environment is scrubbed of the variables llama_cpp.server reads as settings
+(PORT, HOST, API_KEY, MODEL, ...: pydantic-settings and uvicorn.run take them over our
+command line), so a PORT=8080 in the user's shell cannot send the server elsewhere.
+Readiness means /v1/models lists this instance's own alias (not whatever else answers on
+the port); liveness, after a failed request, means the event loop answers at all (/docs):
+/v1/models waits for the model lock, so a busy server would look hung.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import atexit
 import contextlib
 import ctypes
 import functools
+import json
 import os
 import queue
 import signal
@@ -42,12 +50,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def _die_with_parent(parent: int) -> None:  # runs in the child between fork and exec
     # SIGKILL, not SIGTERM: uvicorn answers SIGTERM by finishing the request in flight, which
     # for a long generation means minutes of an orphan holding both cores.
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect: nobody to serve
+        os._exit(1)
     os.setpgrp()  # own process group: a Ctrl-C in the terminal reaches us, and we stop it cleanly
+
+
+@functools.cache
+def _server_setting_names() -> frozenset[str]:
+    """Environment names llama_cpp.server would read as its settings (case-insensitive)."""
+    names = {"host", "port"}  # uvicorn.run(host=os.getenv("HOST"), port=os.getenv("PORT")) in its __main__
+    try:
+        from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+        names |= set(ModelSettings.model_fields) | set(ServerSettings.model_fields)
+    except Exception:  # not installed: the start fails later with the server's own message
+        pass
+    return frozenset(names)
+
+
+def _child_env() -> dict[str, str]:
+    drop = _server_setting_names()
+    return {k: v for k, v in os.environ.items() if k.lower() not in drop}
 
 
 class _Spawner:
@@ -105,6 +133,9 @@ class EmbeddedServer:
         self._lock = threading.Lock()
         self._restarts = 0
         self.log_path: Path | None = None
+        # Unique per instance, so readiness is this process answering, not another server
+        # that took the port; requests still name `model`, which the server maps to it.
+        self._alias = f"{self.model}@{os.getpid()}-{id(self):x}"
 
     @property
     def identity(self) -> dict[str, str]:
@@ -126,7 +157,7 @@ class EmbeddedServer:
         return [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(path),
-            "--model_alias", self.model,
+            "--model_alias", self._alias,
             "--host", "127.0.0.1",
             "--port", str(port),
             "--n_ctx", str(self.settings.embedded_ctx),
@@ -146,7 +177,8 @@ class EmbeddedServer:
             self._proc = _spawn(  # type: ignore[assignment]
                 functools.partial(
                     subprocess.Popen,
-                    command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                    command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=_child_env(),
+                    preexec_fn=functools.partial(_die_with_parent, os.getpid()),
                 )
             )  # fmt: skip
             log.close()
@@ -168,10 +200,23 @@ class EmbeddedServer:
         return False
 
     def healthy(self, timeout: float = 5.0) -> bool:
+        """Ready: our process is up and /v1/models lists our alias (the model is loaded)."""
         if self._proc is None or self._proc.poll() is not None or self._port is None:
             return False
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self._port}/v1/models", timeout=timeout) as resp:
+                models = json.loads(resp.read())
+            return any(m.get("id") == self._alias for m in models.get("data", []))
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def alive(self, timeout: float = 10.0) -> bool:
+        """Responsive: our process is up and its event loop answers. Unlike /v1/models, /docs
+        does not wait for the model lock, so a server busy with a long generation is alive."""
+        if self._proc is None or self._proc.poll() is not None or self._port is None:
+            return False
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self._port}/docs", timeout=timeout) as resp:
                 return bool(resp.status == 200)
         except OSError:
             return False
@@ -181,9 +226,9 @@ class EmbeddedServer:
 
         The caller allows one restart per call: a server that fails again right after a
         restart is broken (a crashing request, no memory), and saying so beats a restart loop.
-        A busy server is not hung: health is its answer to /v1/models within 30 s."""
+        A busy server is not hung: liveness is its event loop answering within 10 s."""
         with self._lock:
-            if self._proc is None or self.healthy(timeout=30.0):
+            if self._proc is None or self.alive(timeout=10.0):
                 return False
             if not allow_restart:
                 raise EmbeddedServerError(f"the embedded server failed again after a restart: {self._log_tail()}")
@@ -204,7 +249,9 @@ class EmbeddedServer:
             return
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            # Short: a hung (or SIGSTOPped) server never handles SIGTERM, and uvicorn's
+            # graceful shutdown can wait forever on "background tasks"; nothing to flush.
+            proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
