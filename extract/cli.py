@@ -16,7 +16,34 @@ import typer
 
 from extract.config import Settings, load_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__)
+try:  # typer >= 0.26 vendors click; older versions use the click package
+    from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelp
+except ImportError:  # pragma: no cover
+    from click.exceptions import NoArgsIsHelpError as _NoArgsIsHelp  # type: ignore[assignment]
+
+
+class _OneLineErrors(typer.Typer):
+    """Usage errors (a bad option value, an unknown option, a missing argument) as one line
+    on stderr with exit code 2, like every other bad input, instead of a framed usage box."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if "standalone_mode" in kwargs:
+            return super().__call__(*args, **kwargs)
+        try:
+            code = super().__call__(*args, standalone_mode=False, **kwargs)
+        except _NoArgsIsHelp as exc:  # `extract` or `extract model` alone: the help, as before
+            exc.show()
+            sys.exit(exc.exit_code)
+        except typer.TyperException as exc:  # click's UsageError, BadParameter, NoSuchOption, ...
+            typer.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            typer.echo("error: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = _OneLineErrors(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__)
 model_app = typer.Typer(no_args_is_help=True, help="Embedded model weights: list, pull, verify.")
 app.add_typer(model_app, name="model")
 
@@ -84,6 +111,9 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise _fail(str(exc), code=1) from None
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:  # --out is a folder, --cache-dir is under a file, a disk is read-only...
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise _fail(f"{where}{exc.strerror or exc}") from None
     except KeyboardInterrupt:
         raise _fail("interrupted", code=130) from None
 
@@ -158,6 +188,10 @@ def batch(
     _logging(verbose)
     if out is None and out_dir is None:
         raise _fail("give --out FILE.jsonl and/or --out-dir DIR")
+    if out is not None and out.is_dir():
+        raise _fail(f"--out {out} is a folder; give a file name such as {out / 'results.jsonl'}")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise _fail(f"--out-dir {out_dir} is a file, not a folder")
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
         timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,

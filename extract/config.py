@@ -55,6 +55,11 @@ class Settings:
         """The base URL with any credentials removed: the only form that is logged or keyed."""
         return redact_url(self.base_url) if self.base_url else "embedded"
 
+    def __repr__(self) -> str:  # a logged or printed Settings shows no key and no URL credentials
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
+        shown["base_url"] = redact_url(self.base_url) if self.base_url else None
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
 
 _ENV = {
     "base_url": "EXTRACT_BASE_URL",
@@ -85,10 +90,13 @@ def _coerce(name: str, raw: Any) -> Any:
         return None
     if "Path" in str(kind):
         return Path(raw).expanduser()
-    if "float" in str(kind):
-        return float(raw)
-    if "int" in str(kind):
-        return int(raw)
+    try:
+        if "float" in str(kind):
+            return float(raw)
+        if "int" in str(kind):
+            return int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
     if "bool" in str(kind):
         return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
     return raw
@@ -98,7 +106,10 @@ def _config_file() -> dict[str, Any]:
     path = Path(os.environ.get("EXTRACT_CONFIG", Path.home() / ".config/extract/config.toml"))
     if not path.is_file():
         return {}
-    data = tomllib.loads(path.read_text())
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
     known = {f.name for f in fields(Settings)}
     unknown = set(data) - known
     if unknown:
@@ -122,4 +133,20 @@ def load_settings(**overrides: Any) -> Settings:
         raise ValueError(f"mode {settings.mode!r} is not one of auto, json_schema, json_object, tools, md_json")
     if settings.concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    checks = [
+        (settings.timeout > 0, "timeout must be more than 0 seconds"),
+        (settings.max_tokens >= 1, "max_tokens must be at least 1"),
+        (settings.transport_attempts >= 1, "transport_attempts must be at least 1"),
+        (settings.reasks >= 0, "reasks must be 0 or more"),
+        (0 <= settings.temperature <= 2, "temperature must be between 0 and 2"),
+        (settings.backoff_initial >= 0 and settings.backoff_max >= 0, "backoff_initial and backoff_max must be 0 or more"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)
+    if settings.base_url is not None:
+        parts = urlsplit(settings.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            # not echoed: a malformed URL may still carry a key, and redact_url needs a URL
+            raise ValueError("base_url must be an http(s) URL with a host, such as http://localhost:8000/v1")
     return settings
