@@ -20,7 +20,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from extract.documents import Document, check_unique, iter_documents
-from extract.extractor import ExtractionResult, Extractor
+from extract.extractor import ExtractionResult, Extractor, json_safe
 from extract.retry import ExtractionError
 
 
@@ -81,7 +81,8 @@ class RecordWriter:
                     os.write(self._fd, b"\n")
 
     def write(self, record: dict[str, Any]) -> None:
-        os.write(self._fd, (json.dumps(record, ensure_ascii=False) + "\n").encode())
+        line = json.dumps(json_safe(record), ensure_ascii=False, allow_nan=False)  # strict JSON, one line
+        os.write(self._fd, (line + "\n").encode())
         os.fsync(self._fd)
 
     def close(self) -> None:

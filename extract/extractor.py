@@ -13,6 +13,8 @@ object) -> resolver (grounding) -> result.
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import queue
 import threading
 import time
@@ -31,6 +33,8 @@ from extract.resolver import Dropped, resolve
 from extract.retry import ExtractionError
 from extract.schemas import get_schema
 from extract.strategies import get_strategy
+
+log = logging.getLogger("extract.extractor")
 
 
 @dataclass
@@ -59,8 +63,26 @@ class ExtractionResult:
             "cached": self.cached,
             "calls": self.calls,
             "seconds": round(self.seconds, 3),
-            "dropped": [{"reason": d.reason, "entry": d.entry} for d in self.dropped],
+            "dropped": [{"reason": d.reason, "entry": json_safe(d.entry)} for d in self.dropped],
         }
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with non-finite floats as strings ("inf", "nan"): a dropped entry may hold what
+    a model answered, and json.dumps would write it as Infinity, which is not JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+class InternalError(ExtractionError):
+    """An unexpected exception while extracting one document (a bug, not bad input)."""
+
+    reason = "internal_error"
 
 
 class _DaemonPool:
@@ -187,6 +209,12 @@ class Extractor:
                         yield doc_id, fut.result()
                     elif isinstance(exc, ExtractionError | ValueError):
                         yield doc_id, exc
+                    elif isinstance(exc, Exception):
+                        # A bug met on one odd document (in the rules, a parser, a library)
+                        # must not cost the rest of an unattended batch: record it, go on.
+                        log.error("document %s: internal error: %s: %s", doc_id, type(exc).__name__, exc)
+                        log.info("document %s: traceback", doc_id, exc_info=exc)
+                        yield doc_id, InternalError(f"internal error: {type(exc).__name__}: {exc}")
                     else:
                         raise exc
         finally:

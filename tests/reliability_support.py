@@ -92,7 +92,9 @@ def fast_config(path: Path, **extra: Any) -> Path:
 
 def cli_env(base_url: str | None, tmp_path: Path, **env: str) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACT_")}
-    environ.update(EXTRACT_MODEL="scripted", EXTRACT_CACHE_DIR=str(tmp_path / "cache"), EXTRACT_CONFIG=str(tmp_path / "none.toml"))
+    environ.update(
+        EXTRACT_MODEL="scripted", EXTRACT_CACHE_DIR=str(tmp_path / "cache"), EXTRACT_CONFIG=str(tmp_path / "none.toml")
+    )
     if base_url:
         environ.update(EXTRACT_BASE_URL=base_url, EXTRACT_API_KEY="sk-test-KEY-0000")
     environ.update(env)

@@ -94,3 +94,35 @@ def test_hundred_documents_against_a_flaky_endpoint_lose_nothing_and_resume_only
     assert figures[0]["failed"] > 0 and len(figures) >= 2
     assert ok_before == set(docs), f"still failing after {MAX_RUNS} runs"
     print("\nbatch figures:", *figures, sep="\n  ")
+
+
+def test_an_unexpected_error_on_one_document_is_recorded_and_the_batch_goes_on(tmp_path: Path, make_settings, monkeypatch) -> None:
+    """A bug met on one odd document (simulated: a strategy raising IndexError on it) is that
+    document's failure with reason internal_error, not the end of an unattended batch."""
+    import extract.extractor as extractor_module
+    from extract import Extractor
+    from extract.batch import run_batch
+
+    real = extractor_module.get_strategy
+
+    def buggy(name: str):
+        run = real(name)
+
+        def strategy(client, info, text):
+            if "华帆" in text:
+                raise IndexError("list index out of range")
+            return run(client, info, text)
+
+        return strategy
+
+    monkeypatch.setattr(extractor_module, "get_strategy", buggy)
+    docs = earnings_docs(12)
+    folder = write_docs(tmp_path / "docs", docs)
+    buggy_id = next(i for i, (text, _, _) in docs.items() if "华帆" in text)
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=header_answer) as srv, Extractor(settings=make_settings(srv, concurrency=3)) as ex:
+        summary_ = run_batch(ex, [folder], out=out, out_dir=None, show_progress=False)
+    records = {r["id"]: r for r in read_lines(out)}
+    assert set(records) == set(docs) and summary_.failed == 1 and summary_.ok == len(docs) - 1
+    assert records[buggy_id]["reason"] == "internal_error"
+    assert records[buggy_id]["error"] == "internal error: IndexError: list index out of range"

@@ -99,7 +99,10 @@ def test_failures_are_never_cached(make_settings, tmp_path: Path) -> None:
         with Extractor(settings=settings) as ex, pytest.raises(SchemaError):
             ex.extract(DOC)
     assert _rows(tmp_path / "cache") == []
-    with ScriptedServer(default=_direct) as srv, Extractor(settings=make_settings(srv, strategy="direct", cache_dir=tmp_path / "cache")) as ex:
+    with (
+        ScriptedServer(default=_direct) as srv,
+        Extractor(settings=make_settings(srv, strategy="direct", cache_dir=tmp_path / "cache")) as ex,
+    ):
         assert not ex.extract(DOC).cached and _model_requests(srv) == 1
 
 
@@ -128,7 +131,10 @@ def test_an_unreadable_cache_database_is_moved_aside_not_fatal(tmp_path: Path, d
 
 
 def test_a_failed_cache_write_never_costs_the_answer(make_settings, tmp_path: Path, caplog) -> None:
-    with ScriptedServer(default=_direct) as srv, Extractor(settings=make_settings(srv, strategy="direct", cache_dir=tmp_path / "cache")) as ex:
+    with (
+        ScriptedServer(default=_direct) as srv,
+        Extractor(settings=make_settings(srv, strategy="direct", cache_dir=tmp_path / "cache")) as ex,
+    ):
         with sqlite3.connect(tmp_path / "cache" / "cache.db") as con:
             con.execute("DROP TABLE Cache")  # every write now fails inside SQLite
         with caplog.at_level(logging.WARNING, logger="extract.cache"):

@@ -144,7 +144,9 @@ def test_sigint_does_not_wait_out_slow_in_flight_requests(tmp_path: Path) -> Non
     out = tmp_path / "results.jsonl"
     in_flight = 2
     with ScriptedServer(default=_slow(90.0)) as srv:
-        env = cli_env(srv.base_url, tmp_path, EXTRACT_CONFIG=str(fast_config(tmp_path / "fast.toml", timeout=120.0, concurrency=in_flight)))
+        env = cli_env(
+            srv.base_url, tmp_path, EXTRACT_CONFIG=str(fast_config(tmp_path / "fast.toml", timeout=120.0, concurrency=in_flight))
+        )
         proc = cli_popen(["batch", str(folder), "--out", str(out)], env, tmp_path)
         deadline = time.monotonic() + 60
         while sum(1 for r in srv.requests if not wants_canary(r)) < in_flight and time.monotonic() < deadline:
@@ -167,7 +169,10 @@ SMALL = "qwen2.5-coder-0.5b"
 @pytest.mark.model
 @pytest.mark.skipif(not weights.local_path(SMALL).is_file(), reason="run `extract model pull qwen2.5-coder-0.5b` first")
 def test_sigint_leaves_no_embedded_server_behind(tmp_path: Path) -> None:
-    docs = {f"t{i}": f"{NAMES[i]}(纳斯达克:TK{i:02d})公布2024年第一季度财报。营业收入为{i + 2}.5亿元人民币，同比增长{i + 3}%。" for i in range(6)}
+    docs = {
+        f"t{i}": f"{NAMES[i]}(纳斯达克:TK{i:02d})公布2024年第一季度财报。营业收入为{i + 2}.5亿元人民币，同比增长{i + 3}%。"
+        for i in range(6)
+    }
     folder = tmp_path / "docs"
     folder.mkdir()
     for doc_id, text in docs.items():
