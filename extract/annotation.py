@@ -36,6 +36,8 @@ _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同�
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
 # directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
+# A figure right after "from", "versus", "compared with" is the one compared against.
+_FROM_EN = re.compile(r"\b(?:from|versus|vs\.?|compared\s+(?:with|to)|against)\s*$", re.I)
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
 _EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
@@ -180,6 +182,13 @@ def _period_of(
         c0 = clause_bounds(sent.text, pos)[0]
         left = [m for m in left if m.kind not in _RELATIVE or m.start >= c0]
         pick = right[0] if right else (left[-1] if left else None)
+        if _FROM_EN.search(sent.text[max(lo, c0 - 40) : pos]) and reference is not None:
+            # "rose to $148.7 million from $112.3 million", "versus $71.8 million": the figure
+            # compared against is the prior period's, unless it names one of its own.
+            named = resolve(pick, reference, frame.main_end) if pick is not None else None
+            if named is None or named == reference:
+                prior = reference.previous_quarter() if _QOQ_NEAR.search(sent.text) else reference.shift_year(-1)
+                return prior, True
     else:
         pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
@@ -276,6 +285,12 @@ def _annotate_sentence(
             continue  # "每10股派…": the basis of a rate, not a count
         if lexicon.CHANGE_AMOUNT_RE.search(s[max(0, a.start - 12) : a.start]):
             continue  # "成本增加280万元": a change, not a level
+        if (
+            lexicon.PAGE_COUNT_BEFORE_RE.search(s[max(0, a.start - 8) : a.start])
+            or lexicon.PAGE_COUNT_AFTER_RE.match(s[a.end :])
+            or lexicon.CONSENSUS_AFTER_RE.match(s[a.end :])
+        ):
+            continue  # a page's view count, or an analysts' estimate: not the company's figure
         c0, _ = clause_bounds(s, a.start)
         if lexicon.NOT_A_RESULT_RE.search(s[c0 : a.end + 6]):
             continue

@@ -48,7 +48,7 @@ _TABLE: list[tuple[str, str]] = [
     ("operating_income", r"(?:营业利润|營業利潤|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
     ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
     ("gross_margin", r"(?:毛利率|gross\s+margin)"),
-    ("gross_profit", r"(?:毛利润|毛利潤|毛亏损|毛虧損|毛利|gross\s+(?:profit|loss))"),
+    ("gross_profit", r"(?:毛利润|毛利潤|毛亏损|毛虧損|毛损|毛損|毛利|gross\s+(?:profit|loss))"),
     # costs and expenses
     ("cost_of_revenue", r"(?:营收成本|營收成本|营业成本|營業成本|收入成本|销售成本|銷售成本|营业总成本|cost\s+of\s+(?:revenues?|sales|goods\s+sold))"),
     ("rd_expenses", r"(?:研发费用|研發費用|研发开支|研發開支|研发投入|研發投入|研发支出|研發支出|研究及开发开支|研究及開發開支|research\s+and\s+development\s+expenses?|R&D\s+expenses?|product\s+development\s+expenses?)"),
@@ -56,7 +56,7 @@ _TABLE: list[tuple[str, str]] = [
     ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
     ("operating_expenses", r"(?:营业费用|營業費用|营运费用|營運費用|总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
     # cash and balances
-    ("operating_cash_flow", r"(?:经营活动(?:产生|所得)?的?现金流量?净额|經營活動(?:產生|所得)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
+    ("operating_cash_flow", r"(?:经营活动(?:产生|所得|所用)?的?现金流量?净额|經營活動(?:產生|所得|所用)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得|所用)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
     ("cash", r"(?:(?:银行|銀行)(?:结余|結餘|存款)(?:及|和)(?:现金|現金)|(?:现金|現金)(?:及|和)(?:银行|銀行)(?:结余|結餘|存款)|现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
     # figures the canonical list has no name for: the phrase is the label
@@ -75,7 +75,8 @@ INCOME_METRICS = frozenset({
     "net_income_attributable_recurring", "adjusted_net_income", "adjusted_operating_income",
     "adjusted_ebitda", "eps", "adjusted_eps", "operating_cash_flow",
 })  # fmt: skip
-LOSS_RE = re.compile(_LOSS + r"|(?:cash\s+)?used\s+in")
+# A gross loss (毛损) and cash used in operations (经营活动所用现金) are negative figures too.
+LOSS_RE = re.compile(_LOSS + r"|毛损|毛損|(?:经营活动|經營活動)所用|(?:cash\s+)?used\s+in")
 PROFIT_TURN_RE = re.compile(r"扭亏为盈|扭虧為盈|转亏为盈|轉虧為盈|returned\s+to\s+profit|turned\s+profitable")
 
 # Figures that are not the company's reported results: prices, valuations, others' forecasts.
@@ -87,6 +88,15 @@ NOT_A_RESULT_RE = re.compile(
     re.IGNORECASE,
 )
 # An amount right after a direction word is a change ("成本增加280万元"), not a level.
+# Page furniture of news sites ("阅读 3.2万 | 分享至", "2,418 views"): counts of the page, not the company.
+PAGE_COUNT_BEFORE_RE = re.compile(r"(?:阅读|閱讀|浏览|瀏覽|点赞|點讚|评论|評論|转发|轉發|收藏|播放)(?:量|数|數|次数)?\s*[:：]?\s*$")
+PAGE_COUNT_AFTER_RE = re.compile(r"\s*(?:views|reads|likes|comments|shares)\b|\s*(?:次阅读|次閱讀|人阅读|人閱讀|次浏览|次瀏覽)", re.I)
+# "…ahead of the 84 cents analysts had pencilled in": a figure followed by whose estimate it is.
+CONSENSUS_AFTER_RE = re.compile(
+    r"\s*(?:that\s+|which\s+)?(?:analysts?|the\s+street|wall\s+street)\s+(?:had\s+|were\s+|on\s+average\s+)?"
+    r"(?:expected|expecting|estimated|forecast|projected|pencill?ed|polled|anticipated)",
+    re.I,
+)
 CHANGE_AMOUNT_RE = re.compile(
     r"(?:增加|减少|減少|增长|增長|下降|上升|减|減|增|降低|多|少|提升|improved\s+by|increased\s+by|decreased\s+by|up\s+by|down\s+by|an?\s+(?:increase|decrease)\s+of)\s*(?:了|约|約|近)?\s*$",
     re.IGNORECASE,
@@ -230,4 +240,6 @@ def label_before(clause: str) -> str | None:
     if not m:
         return None
     label = _PERIODISH.sub("", m.group(1)).strip(" 的")
+    if not re.search(r"[\u4e00-\u9fff]", clause):
+        return None  # English with no "<label> was/reached …" shape: one stray word ("about", "for") is no label
     return label if len(label) >= 2 else None

@@ -58,6 +58,56 @@ def test_facts(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "to A from B": B is the same period a year earlier
+        (Q3_EN + "Operating income climbed to $52.6 million from $40.1 million.",
+         {("operating_income", "2024Q3", None, 52.6e6, None, None), ("operating_income", "2023Q3", None, 40.1e6, None, None)}),
+        (Q3_EN + "Gross margin narrowed to 33.5% from 35.2%.",
+         {("gross_margin", "2024Q3", None, 33.5, None, None), ("gross_margin", "2023Q3", None, 35.2, None, None)}),
+        # "versus" / "compared with" and no period of its own; a sequential cue means the previous quarter
+        (Q3_EN + "Net income was $12.0 million versus $9.5 million.",
+         {("net_income", "2024Q3", None, 12.0e6, None, None), ("net_income", "2023Q3", None, 9.5e6, None, None)}),
+        # a period of its own still wins
+        (Q3_EN + "Revenue was $84.2 million, compared with $61.0 million in the third quarter of 2022.",
+         {("revenue", "2024Q3", None, 84.2e6, None, None), ("revenue", "2022Q3", None, 61.0e6, None, None)}),
+    ],
+)
+def test_the_figure_compared_against_is_the_prior_period(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def test_with_a_sequential_cue_the_figure_compared_against_is_the_previous_quarter() -> None:
+    found = {(f.metric, f.period, f.value) for f in annotate(Q3_EN + "Revenue grew 5% q/q to $84.2 million from $80.0 million.").facts}
+    assert ("revenue", "2024Q2", 80.0e6) in found and ("revenue", "2023Q3", 80.0e6) not in found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a gross loss and cash used in operations are negative
+        (Q2_CN + "公司录得毛损1,850万元。", {("gross_profit", "2024Q2", None, -18.5e6, None, None)}),
+        (Q2_CN + "经营活动所用现金净额为3,300万元。", {("operating_cash_flow", "2024Q2", None, -33e6, None, None)}),
+    ],
+)
+def test_losses_and_outflows_are_negative(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def test_page_counts_and_analyst_estimates_are_not_facts() -> None:
+    page = "远川科技二季度营收4.56亿元\n财经频道　2024-08-20 09:30　阅读 2.7万 | 分享至：微信\n"
+    assert facts(page + Q2_CN + "营业收入为4.56亿元。") == {("revenue", "2024Q2", None, 456e6, None, None)}
+    assert facts(Q3_EN + "Adjusted EPS was $0.91, ahead of the 84 cents analysts had expected.\n\n3,120 views") == {
+        ("adjusted_eps", "2024Q3", None, 0.91, None, None)
+    }
+
+
+def test_a_stray_english_word_is_not_a_label() -> None:
+    # "for" is not what was paid for; with no label the figure is left out
+    assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
+
+
 def test_exchange_rates_and_share_prices_are_not_facts() -> None:
     text = Q2_CN + "美元金额按1美元兑7.10元人民币折算。公司股价报收12.5美元/股,市值为8.6亿美元。"
     assert facts(text) == set()
