@@ -390,7 +390,8 @@ def _fact_for_amount(
         segment = _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         if segment is None and counted:
-            segment = counted.group(0).strip()  # "1,942 full-time equivalents"
+            # "1,942 full-time equivalents", "1.9 million ADSs": what is counted, not the scale word
+            segment = re.sub(r"^(?:thousand|million|billion|mn|bn|m)\s+", "", counted.group(0).strip(), flags=re.I) or None
         if segment is None:
             return None
         if unit is None:  # "年度活跃买家为4,210万": a scaled number with no currency

@@ -63,7 +63,7 @@ _TABLE: list[tuple[str, str]] = [
     ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
     ("other", r"(?:末期|中期|特别|特別|全年|年度)(?:股)?息|股息|派息|现金红利|現金紅利|分红|分紅|(?:final|interim|special)\s+dividends?|dividends?\s+per\s+share"),
     # revenue last: its words are inside many other phrases
-    ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|营收|營收|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
+    ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|(?<![经經])(?:营收|營收)|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
     ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|sales|turnover)\b"),
 ]
 
@@ -113,7 +113,9 @@ _SEGMENT_STOP = re.compile(
 _SEGMENT_TAIL = re.compile(r"(?:总体|總體|整体|整體|总|總|净|淨|累计|累計|当季|當季|单季|單季|全年|本季|期内|期內|年内|年內|营业|營業|主营|主營|合计|合計|业务|業務|板块|板塊|分部|分类|分類)+$")
 _SEGMENT_HEAD = re.compile(r"^(?:年|年内|年內|期内|期內|本年|本期|本季|当季|當季|其中|集团|集團|本集团|本集團)+")
 _COMPANYISH = re.compile(r"公司|集团|集團|控股|股份|^[A-Z][a-z]+$")
-_PERIODISH = re.compile(r"\d{4}年?|第[一二三四1-4]季度|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|同期|去年|上年|财年|財年")
+_PERIODISH = re.compile(
+    r"\d{4}年?|第[一二三四1-4]季度?|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|中期|同期|去年|上年|财年|財年"
+)
 
 
 @dataclass(frozen=True)

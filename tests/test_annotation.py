@@ -103,6 +103,20 @@ def test_page_counts_and_analyst_estimates_are_not_facts() -> None:
     }
 
 
+def test_labels_name_what_is_counted_and_the_segment_not_period_or_scale_words() -> None:
+    assert facts(Q3_EN + "During the quarter the company repurchased approximately 2.4 million ADSs.") == {
+        ("other", "2024Q3", "ADSs", 2.4e6, None, None)
+    }
+    # 經營收益 is operating revenue: the segment is the whole word before it, not "餐廳經"
+    hk = "松月餐飲(港交所:9922)公布2024年中期業績。餐廳經營收益按年增長5.1%至人民幣11.2億元。"
+    assert facts(hk) == {("revenue", "2024H1", "餐廳經營", 1.12e9, 5.1, None)}
+    # period words in front of the metric ("中期收入", "第三季營收") are not a segment
+    assert facts("松月餐饮公布2024年中期业绩。中期收入为11.2亿元。") == {("revenue", "2024H1", None, 1.12e9, None, None)}
+    assert facts("晶測(6680)公布2024年第三季財報。晶測第三季營收新台幣128.7億元。") == {
+        ("revenue", "2024Q3", None, 12.87e9, None, None)
+    }
+
+
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
     assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
