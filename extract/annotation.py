@@ -36,6 +36,7 @@ _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同�
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
 # directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
+_REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
 # A figure right after "from", "versus", "compared with" is the one compared against.
 _FROM_EN = re.compile(r"\b(?:from|versus|vs\.?|compared\s+(?:with|to)|against)\s*$", re.I)
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
@@ -273,8 +274,12 @@ def _annotate_sentence(
     cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
     if cue < len(s):
         _guidance(sent, mentions, frame, context, guidance, cue)
-        amounts = [a for a in amounts if a.end <= cue]
-        percents = [p for p in percents if p.end <= cue]
+        # "…raised its profit forecast after sales rose 7% to $1.1 billion": a reason clause
+        # after the forecast word states results again (unless it forecasts too).
+        reason = _REASON_EN.search(s, cue)
+        resume = reason.end() if reason and not lexicon.GUIDANCE_RE.search(s, reason.end()) else len(s)
+        amounts = [a for a in amounts if a.end <= cue or a.start >= resume]
+        percents = [p for p in percents if p.end <= cue or p.start >= resume]
     kept: list[Amount] = []
     for prev, a in zip([None, *amounts], amounts, strict=False):
         if prev is not None and _is_translation(s, prev, a):

@@ -141,7 +141,10 @@ SEGMENTED_METRICS = frozenset({"revenue", "cost_of_revenue", "gross_profit", "gr
 _CORE_WORD = re.compile(r"(?:收入|營收|营收|收益|营业额|營業額|revenues?|sales)$", re.IGNORECASE)
 
 
-_EN_SEGMENT = re.compile(r"(?:the\s+)?([A-Z][\w&\-]*(?:\s+[A-Z&][\w&\-]*){0,4})\s+(?:segment|business|division|unit)\b")
+_EN_SEGMENT = re.compile(
+    r"(?:the\s+)?(?!(?:By|The|Each|Per|This|That|Our|Its|Every|In|For|At)\s)([A-Z][\w&\-]*(?:\s+[A-Z&][\w&\-]*){0,4})"
+    r"\s+(?:segment|business|division|unit)\b"
+)
 
 
 def segment_of(text: str, hit: MetricHit, subjects: tuple[str, ...] = ()) -> str | None:
@@ -179,7 +182,8 @@ def _segment_of(text: str, hit: MetricHit) -> str | None:
 _EN_FUNCTION = re.compile(
     r"^(?:the|its|our|their|total|net|quarterly|annual|group|company|of|for|in|and|with|from|to|by|was|were|is|"
     r"first|second|third|fourth|quarter|half|year|fiscal|full|gaap|non-gaap|reported|expects?|between|q[1-4]|fy\d*|\d+|"
-    r"versus|vs|an|a|compared|or|while|whereas|as|at|on)$",
+    r"versus|vs|an|a|compared|or|while|whereas|as|at|on|after|because|since|when|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
     re.IGNORECASE,
 )
 

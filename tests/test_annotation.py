@@ -117,6 +117,16 @@ def test_labels_name_what_is_counted_and_the_segment_not_period_or_scale_words()
     }
 
 
+def test_results_in_a_reason_clause_after_a_forecast_word_are_facts() -> None:
+    text = Q3_EN + "The company raised its annual outlook on Tuesday after sales rose 9% to $310 million."
+    assert facts(text) == {("revenue", "2024Q3", None, 310e6, 9.0, None)}
+
+
+def test_by_division_is_not_a_segment_name() -> None:
+    text = Q3_EN + "By division, Outdoor Gear sales increased 11% to $92 million."
+    assert facts(text) == {("revenue", "2024Q3", "Outdoor Gear", 92e6, 11.0, None)}
+
+
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
     assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
