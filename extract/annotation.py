@@ -318,6 +318,7 @@ def _annotate_sentence(
                 new.append((fact, None))
     _attach_changes(s, new, percents)
     _respectively(s, new)
+    _respective_metrics(s, new)
     facts.extend(f for f, _ in new)
 
 
@@ -339,6 +340,32 @@ def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
             continue
         for i, year in zip(listed, years, strict=True):
             new[i] = (replace(new[i][0], period=f"{year}FY", yoy_pct=None, qoq_pct=None), new[i][1])
+
+
+_LIST_JOIN = re.compile(r"以及|与|與|和|及|、|and", re.I)
+
+
+def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"营业总收入与归母净利分别为43.30亿元和4.47亿元": the n-th metric named gets the n-th amount."""
+    for word in _RESPECTIVELY.finditer(s):
+        c0 = clause_bounds(s, word.start())[0]
+        parts = _LIST_JOIN.split(s[c0 : word.start()])
+        hits = [lexicon.find_metric(part) for part in parts]
+        if len(hits) < 2 or any(h is None for h in hits) or len({h.metric for h in hits if h}) != len(hits):
+            continue
+        listed = [i for i, (_, a) in enumerate(new) if a is not None and a.start >= word.end()][: len(hits)]
+        if len(listed) != len(hits):
+            continue
+        first = new[listed[0]][0]  # a period named before the list holds for all of it
+        for i, hit in zip(listed, hits, strict=True):
+            fact, amount = new[i]
+            assert hit is not None and amount is not None
+            loss = hit.metric in lexicon.INCOME_METRICS and lexicon.LOSS_RE.search(hit.text)
+            new[i] = (
+                replace(fact, metric=hit.metric, segment=None, value=-abs(amount.value) if loss else amount.value,
+                        period=first.period, comparison=first.comparison, label_source="lexicon"),
+                amount,
+            )  # fmt: skip
 
 
 def _fact_for_amount(

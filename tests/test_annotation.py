@@ -127,6 +127,18 @@ def test_by_division_is_not_a_segment_name() -> None:
     assert facts(text) == {("revenue", "2024Q3", "Outdoor Gear", 92e6, 11.0, None)}
 
 
+def test_metrics_listed_before_respectively_take_the_amounts_in_order() -> None:
+    assert facts(Q2_CN + "营收和净亏损分别为4.5亿元和3,000万元。") == {
+        ("revenue", "2024Q2", None, 450e6, None, None),
+        ("net_income", "2024Q2", None, -30e6, None, None),
+    }
+    # a period named before the list holds for every amount in it
+    assert facts(Q2_CN + "营业收入与归母净利润的上年同期数分别为4.1亿元和2,900万元。") == {
+        ("revenue", "2023Q2", None, 410e6, None, None),
+        ("net_income_attributable", "2023Q2", None, 29e6, None, None),
+    }
+
+
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
     assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
