@@ -36,6 +36,7 @@ _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同�
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
 # directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
+_BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上)", re.I)
 _REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
 # A figure right after "from", "versus", "compared with" is the one compared against.
 _FROM_EN = re.compile(r"\b(?:from|versus|vs\.?|compared\s+(?:with|to)|against)\s*$", re.I)
@@ -284,8 +285,8 @@ def _annotate_sentence(
     for prev, a in zip([None, *amounts], amounts, strict=False):
         if prev is not None and _is_translation(s, prev, a):
             continue
-        if a.bound is not None:
-            continue  # "超过/逾/more than": a bound, not a figure (spec)
+        if a.bound is not None or _BOUND_AFTER.match(s[a.end :]):
+            continue  # "超过/逾/more than", "100万元以上", "$100,000 or more": a bound, not a figure (spec)
         if a.unit == "count" and s[max(0, a.start - 1) : a.start] in ("每", "per"):
             continue  # "每10股派…": the basis of a rate, not a count
         if lexicon.CHANGE_AMOUNT_RE.search(s[max(0, a.start - 12) : a.start]):
@@ -404,6 +405,8 @@ def _fact_for_amount(
         if metric == "other":
             source, hit = "lexicon", None  # the label words were not a metric phrase
         metric = "adjusted_eps" if adjusted else "eps"
+    if a.unit in ("count", "days") and metric not in ("other", "eps", "adjusted_eps"):
+        metric, source, hit = "other", "unlabelled", None  # "收入100万元以上的客户达到56家": 56 customers, not revenue
     unit, unit_currency = _unit(a, metric, currency)
     if unit is None and metric != "other":
         return None

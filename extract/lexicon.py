@@ -56,10 +56,12 @@ _TABLE: list[tuple[str, str]] = [
     ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
     ("operating_expenses", r"(?:营业费用|營業費用|营运费用|營運費用|总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
     # cash and balances
-    ("operating_cash_flow", r"(?:经营活动(?:产生|所得|所用)?的?现金流量?净额|經營活動(?:產生|所得|所用)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得|所用)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations)"),
+    ("operating_cash_flow", r"(?:经营活动(?:产生|所得|所用)?的?现金流量?净额|經營活動(?:產生|所得|所用)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得|所用)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations|cash\s+flows?\s+from\s+operations|operating\s+cash\s+generation)"),
     ("cash", r"(?:(?:银行|銀行)(?:结余|結餘|存款)(?:及|和)(?:现金|現金)|(?:现金|現金)(?:及|和)(?:银行|銀行)(?:结余|結餘|存款)|现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
     # figures the canonical list has no name for: the phrase is the label
+    # recurring-revenue run rates are not revenue
+    ("other", r"(?:年度)?(?:经常性|經常性)(?:收入|收益)|ARR\b|annual(?:ized)?\s+recurring\s+revenues?"),
     ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
     ("other", r"(?:末期|中期|特别|特別|全年|年度)(?:股)?息|股息|派息|现金红利|現金紅利|分红|分紅|(?:final|interim|special)\s+dividends?|dividends?\s+per\s+share"),
     # revenue last: its words are inside many other phrases

@@ -139,6 +139,19 @@ def test_metrics_listed_before_respectively_take_the_amounts_in_order() -> None:
     }
 
 
+def test_recurring_revenue_operating_cash_and_thresholds() -> None:
+    text = (
+        Q3_EN + "Annual recurring revenue (ARR) reached $240 million. Cash flow from operations of $31.5 million. "
+        "The company ended the quarter with 1,120 customers contributing $100,000 or more in ARR."
+    )
+    found = facts(text)
+    assert ("other", "2024Q3", "ARR", 240e6, None, None) in found  # a run rate, not revenue
+    assert ("operating_cash_flow", "2024Q3", None, 31.5e6, None, None) in found
+    assert not any(f[3] == 100_000 for f in found)  # a threshold, not a figure
+    # a count is never a money metric, and the threshold in its label is not a figure
+    assert facts(Q2_CN + "年收入100万元以上的客户达到56家。") == {("other", "2024Q2", "年收入100万元以上的客户", 56, None, None)}
+
+
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
     assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
