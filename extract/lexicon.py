@@ -24,7 +24,7 @@ _TABLE: list[tuple[str, str]] = [
     # adjusted (non-GAAP) figures first: they contain the plain words
     ("adjusted_ebitda", _NONGAAP_ZH + r"?[^，,。；;]{0,12}?(?:息税折旧摊销前|息稅折舊攤銷前)(?:利润|利潤|盈利|亏损|虧損)?(?:[（(]\s*ADJUSTED\s*EBITDA[)）]?)?"),
     ("adjusted_ebitda", _NONGAAP + r"\s*(?:的)?\s*EBITDA(?:亏损|虧損|利润|利潤| loss| income)?"),
-    ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的|归属|歸屬)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利|纯利|純利|溢利)"),
+    ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的|归属|歸屬)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利|纯利|純利|溢利|亏损|虧損)"),
     ("adjusted_net_income", r"(?:非公认会计准则|非公認會計準則|非GAAP)(?:下的)?(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("adjusted_net_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+net\s+(?:income|loss|profit|earnings)(?:\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders))?"),
     ("adjusted_operating_income", _NONGAAP_ZH + r"(?:经营|經營|营业|營業|运营|運營)(?:利润|利潤|亏损|虧損|溢利)"),
@@ -224,11 +224,14 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
 
 
 _EN_LABEL = re.compile(
-    r"([A-Za-z][A-Za-z\-'& ]{2,40}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
+    r"([A-Za-z][A-Za-z\-'& ]{2,60}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
     r"|rose\s+to|increased\s+to|grew\s+to|fell\s+to|decreased\s+to|declined\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
     re.IGNORECASE,
 )
 _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)
+
+
+_EN_HEAD_ONLY = re.compile(r"^(?:number|total|count|amount|share|percentage|proportion|value|volume|level)$", re.I)
 
 
 def label_before(clause: str) -> str | None:
@@ -236,7 +239,11 @@ def label_before(clause: str) -> str | None:
     "Order intake amounted to …")."""
     en = _EN_LABEL.search(re.sub(r"\s*\([^()]*\)", "", clause))
     if en:
-        words = [w for w in en.group(1).split() if not _EN_LABEL_STOP.match(w)]
+        phrase = en.group(1)
+        head, of, tail = phrase.partition(" of ")
+        if of:  # "monthly active users of the app": the head; "number of paying customers": the tail
+            phrase = tail if _EN_HEAD_ONLY.match(head.split()[-1] if head.split() else "") else head
+        words = [w for w in phrase.split() if not _EN_LABEL_STOP.match(w)]
         label = " ".join(words[-4:])
         if label[:1].isupper() and not label[1:2].isupper():
             label = label[0].lower() + label[1:]  # sentence case is not part of the name

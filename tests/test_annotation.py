@@ -152,6 +152,18 @@ def test_recurring_revenue_operating_cash_and_thresholds() -> None:
     assert facts(Q2_CN + "年收入100万元以上的客户达到56家。") == {("other", "2024Q2", "年收入100万元以上的客户", 56, None, None)}
 
 
+def test_english_labels_keep_the_head_noun_phrase() -> None:
+    found = facts(Q3_EN + "Average monthly active users of the Maple app were 12.5 million. The number of paying customers was 1.4 million.")
+    assert ("other", "2024Q3", "average monthly active users", 12.5e6, None, None) in found
+    assert ("other", "2024Q3", "paying customers", 1.4e6, None, None) in found
+
+
+def test_an_adjusted_loss_is_adjusted_net_income() -> None:
+    assert facts("雲圖科技(港交所:2099)公布2024年中期業績。經調整虧損為人民幣1.05億元。") == {
+        ("adjusted_net_income", "2024H1", None, -105e6, None, None)
+    }
+
+
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
     assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
