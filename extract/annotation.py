@@ -110,16 +110,39 @@ class Annotations:
     currency: str | None
 
 
+# Currencies whose Chinese name ends in 元/幣 and that a text may go on calling plain "元"
+# after naming them once ("新台幣68.42億元 … 營業利益15.81億元").
+_YUAN_FAMILY = ("CNY", "TWD", "HKD", "MOP")
+_NAMED_CURRENCY = re.compile(
+    r"人民币|人民幣|RMB|CNY|[¥￥]|美元|美金|港元|港币|港幣|台币|台幣|澳门|澳門|日元|日圓|欧元|歐元|英镑|英鎊|新加坡|新元|澳元|加元|韩元|韓元",
+    re.I,
+)
+
+
+def _is_plain_yuan(a: Amount) -> bool:
+    return a.unit == "CNY" and a.text.rstrip().endswith("元") and not _NAMED_CURRENCY.search(a.text)
+
+
+def yuan_currency(text: str) -> str:
+    """What a plain "元" means here: the yuan-family currency the text names most (CNY if none)."""
+    counts = Counter(
+        a.unit for a in find_amounts(text) if a.unit in _YUAN_FAMILY and not _is_plain_yuan(a)
+    )  # fmt: skip
+    return counts.most_common(1)[0][0] if counts else "CNY"
+
+
 def document_currency(text: str) -> str | None:
     """The reporting currency: the most common explicit currency, not counting amounts in
-    parentheses right after another amount (convenience translations)."""
+    parentheses right after another amount (convenience translations); a plain "元" counts
+    as the yuan-family currency the text names."""
+    yuan = yuan_currency(text)
     counts: Counter[str] = Counter()
     for sent in sentences(text):
         amounts = [a for a in find_amounts(sent.text) if a.unit and len(a.unit) == 3 and a.unit.isupper()]
         for prev, a in zip([None, *amounts], amounts, strict=False):
             if prev is not None and _is_translation(sent.text, prev, a):
                 continue
-            counts[a.unit] += 1  # type: ignore[index]
+            counts[yuan if _is_plain_yuan(a) else a.unit] += 1  # type: ignore[index]
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -140,6 +163,7 @@ class Frame:
     main_end: date | None
     currency: str | None
     subjects: tuple[str, ...]
+    yuan: str = "CNY"  # what a plain "元" means in this text
 
 
 _ANCHORS = ("absolute", "quarter_no_year", "this_year", "year_only")
@@ -231,7 +255,7 @@ def report_period(text: str) -> Period | None:
 
 def annotate(text: str) -> Annotations:
     main = report_period(text)
-    frame = Frame(main, main_period_end(text, main), document_currency(text), company_subjects(text))
+    frame = Frame(main, main_period_end(text, main), document_currency(text), company_subjects(text), yuan_currency(text))
     facts: list[Fact] = []
     guidance: list[Guidance] = []
     context: Period | None = None
@@ -407,6 +431,8 @@ def _fact_for_amount(
         metric = "adjusted_eps" if adjusted else "eps"
     if a.unit in ("count", "days") and metric not in ("other", "eps", "adjusted_eps"):
         metric, source, hit = "other", "unlabelled", None  # "收入100万元以上的客户达到56家": 56 customers, not revenue
+    if frame.yuan != "CNY" and _is_plain_yuan(a):
+        a = replace(a, unit=frame.yuan)
     unit, unit_currency = _unit(a, metric, currency)
     if unit is None and metric != "other":
         return None
@@ -573,6 +599,8 @@ def _guidance(
                 metric, segment = "other", lexicon.label_before(s[cue : rate.end()]) or (hit.text if hit else None)
         else:
             unit = next((u for u in (r.high.unit, r.low.unit) if _is_currency(u)), frame.currency)  # type: ignore[union-attr]
+            if unit == "CNY" and isinstance(r.high, Amount) and _is_plain_yuan(r.high):
+                unit = frame.yuan
         if unit is None:
             continue
         # Guidance is about the period ahead: the one the paragraph names, else the next one.

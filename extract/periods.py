@@ -8,6 +8,7 @@ is resolved against the period the sentence is about.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,7 +82,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(\d{4})\s*(?:全年|年度|全年度)|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
     ("half_no_year", re.compile(r"中期|上半年|半年度|(?:the\s+)?first[\s-]+half|interim\s+period", re.I)),
     ("nine_no_year", re.compile(r"前三季度|前三季|前九个月|前九個月|年初至报告期末|年初至報告期末|(?:the\s+)?first\s+nine\s+months|year[\s-]to[\s-]date", re.I)),
-    ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度|(?<![\d年])([一二三四])季度|(?<![\w\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)[\s-]+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
+    ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度?|(?<![\d年])([一二三四])季度|(?<![A-Za-z\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)[\s-]+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
     ("this_year", re.compile(r"全年|年度|full\s+year|the\s+year", re.I)),
 ]
 
@@ -248,7 +249,9 @@ def main_period(text: str) -> Period | None:
         quarters = [m for m in find_mentions(head) if m.kind == "quarter_no_year" and m.quarter]
         year = _first_year(text[:3000])
         if quarters and year:
-            quarter = quarters[0].quarter
+            # The quarter the article keeps naming, not one its headline forecasts ("第四季營收估季減…").
+            named = Counter(m.quarter for m in find_mentions(text[:3000]) if m.kind == "quarter_no_year" and m.quarter)
+            quarter = max(dict.fromkeys(q.quarter for q in quarters), key=lambda q: named[q])
             if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
                 year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
             return Period(year, quarter)  # type: ignore[arg-type]

@@ -164,6 +164,21 @@ def test_an_adjusted_loss_is_adjusted_net_income() -> None:
     }
 
 
+def test_taiwan_news_plain_yuan_after_new_taiwan_dollars_and_the_quarter_it_keeps_naming() -> None:
+    text = (
+        "鼎華電子Q3賺3.1億 第四季營收估持平\n2025/11/06　記者／台北報導\n"
+        "鼎華電子（3561）公布第三季財報，第三季合併營收達新台幣52.3億元，季增8.2%；稅後純益3.1億元，年增4.4%。"
+        "第三季毛利率28.5%。"
+    )
+    ann = annotate(text)
+    assert ann.currency == "TWD"
+    assert {(f.metric, f.period, f.value, f.unit, f.yoy_pct, f.qoq_pct) for f in ann.facts} == {
+        ("revenue", "2025Q3", 5.23e9, "TWD", None, 8.2),
+        ("net_income", "2025Q3", 3.1e8, "TWD", 4.4, None),  # plain 元 in a 新台幣 text is TWD; 純益 is net income
+        ("gross_margin", "2025Q3", 28.5, "%", None, None),
+    }
+
+
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
     assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
