@@ -251,7 +251,7 @@ def main_period(text: str) -> Period | None:
         if quarters and year:
             # The quarter the article keeps naming, not one its headline forecasts ("第四季營收估季減…").
             named = Counter(m.quarter for m in find_mentions(text[:3000]) if m.kind == "quarter_no_year" and m.quarter)
-            quarter = max(dict.fromkeys(q.quarter for q in quarters), key=lambda q: named[q])
+            quarter = max(dict.fromkeys(q.quarter for q in quarters if q.quarter), key=lambda q: named[q])
             if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
                 year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
             return Period(year, quarter)  # type: ignore[arg-type]
