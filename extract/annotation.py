@@ -34,12 +34,14 @@ _YOY_NEAR = re.compile(r"同比|同期|按年|年增|year[\s-]+(?:over|on)[\s-]+
 # "同比增长1.2倍": a multiple is a change of N x 100 percent (the parser leaves 倍 alone).
 _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同期)?(增长|增長|增加|提升|上升)(\d+(?:\.\d+)?)倍")
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
-# "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
-# directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
+# "$100,000 or more", "100万元以上": a threshold, not a figure.
 _BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上)", re.I)
+# "raised its forecast after sales rose …": the reason clause reports results.
 _REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
 # A figure right after "from", "versus", "compared with" is the one compared against.
 _FROM_EN = re.compile(r"\b(?:from|versus|vs\.?|compared\s+(?:with|to)|against)\s*$", re.I)
+# "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
+# directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
 _EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)

@@ -90,7 +90,6 @@ NOT_A_RESULT_RE = re.compile(
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
 )
-# An amount right after a direction word is a change ("成本增加280万元"), not a level.
 # Page furniture of news sites ("阅读 3.2万 | 分享至", "2,418 views"): counts of the page, not the company.
 PAGE_COUNT_BEFORE_RE = re.compile(r"(?:阅读|閱讀|浏览|瀏覽|点赞|點讚|评论|評論|转发|轉發|收藏|播放)(?:量|数|數|次数)?\s*[:：]?\s*$")
 PAGE_COUNT_AFTER_RE = re.compile(r"\s*(?:views|reads|likes|comments|shares)\b|\s*(?:次阅读|次閱讀|人阅读|人閱讀|次浏览|次瀏覽)", re.I)
@@ -100,6 +99,7 @@ CONSENSUS_AFTER_RE = re.compile(
     r"(?:expected|expecting|estimated|forecast|projected|pencill?ed|polled|anticipated)",
     re.I,
 )
+# An amount right after a direction word is a change ("成本增加280万元"), not a level.
 CHANGE_AMOUNT_RE = re.compile(
     r"(?:增加|减少|減少|增长|增長|下降|上升|减|減|增|降低|多|少|提升|improved\s+by|increased\s+by|decreased\s+by|up\s+by|down\s+by|an?\s+(?:increase|decrease)\s+of)\s*(?:了|约|約|近)?\s*$",
     re.IGNORECASE,
