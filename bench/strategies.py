@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                     pred, error = result.report.model_dump(mode="json"), None
                     used: int | None = result.usage["total_tokens"]
                 except (ExtractionError, ValueError) as exc:
-                    pred, error, used = None, str(exc), None  # a failed call's tokens are not reported back
+                    pred, error = None, str(exc)
+                    cost = getattr(exc, "usage", None)  # a failed extraction still spent tokens
+                    used = cost.prompt_tokens + cost.completion_tokens if cost is not None else None
                 tokens[strategy].append(used)
                 seconds[strategy].append(time.perf_counter() - started)
                 scores[strategy].append(score_document(case.id, case.text, case.gold, pred, error=error))

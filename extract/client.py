@@ -231,7 +231,11 @@ class ModelClient:
                 except ValidationError:
                     log.info("cached answer no longer validates; recomputing")
         usage = Usage()
-        value = self._call_model(messages, response_model, budget, usage)
+        try:
+            value = self._call_model(messages, response_model, budget, usage)
+        except ExtractionError as exc:
+            exc.usage = usage  # a failed call still cost tokens; callers that report cost need them
+            raise
         if self.cache is not None and self.settings.use_cache:
             self.cache.set(key, {"response": value.model_dump(mode="json"), "usage": usage.as_dict()})
         return CallResult(value, cached=False, usage=usage, seconds=time.perf_counter() - started)

@@ -14,10 +14,13 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+
+if TYPE_CHECKING:
+    from extract.client import Usage
 
 log = logging.getLogger("extract.retry")
 T = TypeVar("T")
@@ -29,6 +32,7 @@ class ExtractionError(RuntimeError):
     """Base for the errors a caller can act on; `reason` is a short machine-readable cause."""
 
     reason = "error"
+    usage: Usage | None = None  # what the failed call cost (tokens, requests), set by the client
 
 
 class TransportError(ExtractionError):

@@ -156,6 +156,7 @@ def test_direct_strategy_retries_a_truncated_answer_once_with_double_budget(make
             result = ex.extract(DOC)
         assert _budgets(srv) == [1024, 2048]
         assert [m.value for m in result.report.metrics] == [320_000_000]
+        assert result.usage["requests"] == 2  # the truncated attempt's tokens are counted too
 
 
 def test_direct_strategy_gives_truncated_output_when_the_doubled_budget_truncates_too(make_settings) -> None:
@@ -165,6 +166,7 @@ def test_direct_strategy_gives_truncated_output_when_the_doubled_budget_truncate
             with pytest.raises(TruncatedOutput) as err:
                 ex.extract(DOC)
             assert err.value.reason == "truncated" and err.value.max_tokens == 2048
+            assert err.value.usage is not None and err.value.usage.requests == 2  # a failure still reports its cost
             assert "max_tokens=2048" in str(err.value)
             assert _budgets(srv) == [1024, 2048]  # once, doubled; never a blind re-ask
             with pytest.raises(TruncatedOutput):

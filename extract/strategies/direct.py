@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extract.client import ModelClient
+from extract.client import ModelClient, Usage
 from extract.prompting import load_prompt
-from extract.retry import TruncatedOutput
+from extract.retry import ExtractionError, TruncatedOutput
 from extract.schemas import SchemaInfo
 from extract.strategies import StrategyOutput
 
@@ -18,6 +18,7 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
     budget = client.settings.max_tokens
     variables = {"document": text, "metrics": _metric_names(schema)}
     schema_key = {"name": schema.name, "version": schema.version, "hash": schema.json_schema_hash}
+    spent = Usage()  # attempts that failed, so the cost reported covers every request
     while True:
         try:
             result = client.structured(
@@ -28,10 +29,13 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
                 max_tokens=budget,
             )
             break
-        except TruncatedOutput:
-            if budget * 2 > MAX_BUDGET:
+        except ExtractionError as exc:
+            spent.add(exc.usage or Usage())
+            if not isinstance(exc, TruncatedOutput) or budget * 2 > MAX_BUDGET:
+                exc.usage = spent
                 raise
             budget *= 2  # truncation is a budget problem: one larger budget, not a blind re-ask
+    result.usage.add(spent)
     out.record(prompt.id, prompt.version, result.cached, result.usage)
     out.report = result.value.model_dump(mode="json")
     return out
