@@ -99,9 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def _table(
     label: str,
@@ -137,3 +134,7 @@ def _table(
     print(f"F1 ratio grounded/direct: {f1_ratio:.2f} (target >= 3)")
     print(f"speed ratio direct/grounded (median s/doc): {speed_ratio:.2f} (target >= 4)")
     return {"rows": rows, "f1_ratio": f1_ratio, "speed_ratio": speed_ratio}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
