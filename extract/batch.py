@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +140,10 @@ def run_batch(
     started = time.perf_counter()
 
     def emit(doc_id: str, outcome: ExtractionResult | Exception) -> None:
+        with _ctrl_c_after():  # the line written and the summary's count must agree
+            _emit(doc_id, outcome)
+
+    def _emit(doc_id: str, outcome: ExtractionResult | Exception) -> None:
         record = _record(doc_id, outcome)
         if writer:
             writer.write(record)
@@ -185,6 +192,25 @@ def run_batch(
             compact(out, [d.id for d in documents])  # type: ignore[arg-type]
         summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block until it ends (main thread only: the only
+    place Python runs signal handlers), so an interrupt never falls between writing a record
+    and counting it."""
+    in_main = threading.current_thread() is threading.main_thread()
+    if not in_main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    held: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if held:
+            raise KeyboardInterrupt
 
 
 __all__ = ["BatchSummary", "run_batch", "read_records", "write_json_atomic", "ExtractionError"]
