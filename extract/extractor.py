@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -33,6 +31,7 @@ from extract.resolver import Dropped, resolve
 from extract.retry import ExtractionError
 from extract.schemas import get_schema
 from extract.strategies import get_strategy
+from extract.workers import DaemonPool
 
 log = logging.getLogger("extract.extractor")
 
@@ -83,50 +82,6 @@ class InternalError(ExtractionError):
     """An unexpected exception while extracting one document (a bug, not bad input)."""
 
     reason = "internal_error"
-
-
-class _DaemonPool:
-    """A minimal thread pool whose workers are daemon threads.
-
-    concurrent.futures.ThreadPoolExecutor joins its workers at interpreter exit, so after
-    Ctrl-C a batch would sit until every in-flight HTTP request finished (up to `timeout`,
-    minutes for a local model). An interrupted document is not recorded and is redone on
-    resume, so abandoning its request is safe."""
-
-    def __init__(self, workers: int) -> None:
-        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = queue.SimpleQueue()
-        self._threads = [
-            threading.Thread(target=self._work, name=f"extract-{i}", daemon=True) for i in range(workers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def _work(self) -> None:
-        while (task := self._tasks.get()) is not None:
-            future, fn, args = task
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn(*args))
-            except BaseException as exc:  # handed to the caller through the future
-                future.set_exception(exc)
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        self._tasks.put((future, fn, args))
-        return future
-
-    def shutdown(self) -> None:
-        """Cancel queued tasks and let the workers end after their current one; never waits."""
-        while True:
-            try:
-                task = self._tasks.get_nowait()
-            except queue.Empty:
-                break
-            if task is not None:
-                task[0].cancel()
-        for _ in self._threads:
-            self._tasks.put(None)
 
 
 class Extractor:
@@ -186,7 +141,7 @@ class Extractor:
         limit = concurrency or self.settings.concurrency
         pending: dict[Future[ExtractionResult], str] = {}
         items = iter(documents)
-        pool = _DaemonPool(limit)
+        pool = DaemonPool(limit)
         try:
             exhausted = False
             while pending or not exhausted:

@@ -10,13 +10,14 @@ runner keeps at most `concurrency` documents submitted), so they never fill the 
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from extract.workers import DaemonPool
 
 T = TypeVar("T")
 
@@ -36,55 +37,12 @@ class Timed:
     ran: float  # seconds the call itself took
 
 
-class _Workers:
-    """A fixed set of daemon worker threads. (ThreadPoolExecutor joins its workers at exit, so
-    a stopping service would wait out a minutes-long model call; an unfinished job document
-    is simply redone after a restart, so abandoning it is safe.)"""
-
-    def __init__(self, count: int) -> None:
-        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
-        self._closed = False
-        for i in range(count):
-            threading.Thread(target=self._work, name=f"extract-model-{i}", daemon=True).start()
-        self._count = count
-
-    def _work(self) -> None:
-        while (task := self._tasks.get()) is not None:
-            future, fn = task
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn())
-            except BaseException as exc:  # handed to the caller through the future
-                future.set_exception(exc)
-
-    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
-        if self._closed:
-            raise RuntimeError("the worker pool is closed")
-        future: Future[Any] = Future()
-        self._tasks.put((future, fn))
-        return future
-
-    def shutdown(self) -> None:
-        """Cancel what has not started; workers end after their current call. Never waits."""
-        self._closed = True
-        while True:
-            try:
-                task = self._tasks.get_nowait()
-            except queue.Empty:
-                break
-            if task is not None:
-                task[0].cancel()
-        for _ in range(self._count):
-            self._tasks.put(None)
-
-
 class ModelPool:
     def __init__(self, concurrency: int, queue_size: int, retry_after: int = 1) -> None:
         self.concurrency = concurrency
         self.capacity = concurrency + queue_size
         self.retry_after = retry_after
-        self._executor = _Workers(concurrency)
+        self._executor = DaemonPool(concurrency, name="extract-model")
         self._lock = threading.Lock()
         self._admitted = 0  # requests running or waiting
         self._running = 0  # calls (requests and job documents) on a worker right now
