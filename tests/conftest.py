@@ -48,3 +48,15 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
 def server() -> Iterator[ScriptedServer]:
     with ScriptedServer(default=answering({"name": "测试公司", "name_en": None})) as srv:
         yield srv
+
+
+# One invented Q1 release and the report it should give, shared by the client, CLI and
+# reliability tests.
+XHKJ_DOC = "星河科技(纳斯达克:XHKJ)公布2024年第一季度财报。营业收入为3.2亿元人民币，同比增长12%。"
+XHKJ_REPORT = {
+    "company": {"name": "星河科技", "name_en": None, "ticker": "XHKJ", "exchange": "NASDAQ"},
+    "fiscal_period": "2024Q1", "period_end": None, "currency": "CNY",
+    "metrics": [{"metric": "revenue", "period": "2024Q1", "segment": None, "value": 320000000, "unit": "CNY",
+                 "yoy_pct": 12.0, "qoq_pct": None, "evidence": "营业收入为3.2亿元人民币"}],
+    "guidance": [],
+}  # fmt: skip

@@ -12,19 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import answering
+from tests.conftest import XHKJ_REPORT, answering
 from tests.scripted_server import ScriptedServer, ok, status
 
 DOC_A = "星河科技(纳斯达克:XHKJ)公布2024年第一季度财报。营业收入为3.2亿元人民币，同比增长12%。净亏损为1,500万元人民币，上年同期净亏损为2,100万元人民币。"
 DOC_B = "云帆集团2023年全年营收为12.5亿元，同比下降3%；归属于上市公司股东的净利润为8,600万元。"
 DOC_C = "Pinewood Labs (NASDAQ: PWL) reported third quarter 2024 revenue of US$45.2 million, up 8% year-over-year."
-DIRECT_REPORT = {
-    "company": {"name": "星河科技", "name_en": None, "ticker": "XHKJ", "exchange": "NASDAQ"},
-    "fiscal_period": "2024Q1", "period_end": None, "currency": "CNY",
-    "metrics": [{"metric": "revenue", "period": "2024Q1", "segment": None, "value": 320000000, "unit": "CNY",
-                 "yoy_pct": 12.0, "qoq_pct": None, "evidence": "营业收入为3.2亿元人民币"}],
-    "guidance": [],
-}  # fmt: skip
+DIRECT_REPORT = XHKJ_REPORT
 
 
 def _answer(request: dict[str, Any]) -> Any:

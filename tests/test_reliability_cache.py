@@ -17,7 +17,7 @@ import pytest
 from extract import Extractor
 from extract.cache import ResultCache
 from extract.retry import SchemaError
-from tests.conftest import CANARY_OK, wants_canary
+from tests.conftest import CANARY_OK, XHKJ_DOC, XHKJ_REPORT, wants_canary
 from tests.reliability_support import (
     NAMES,
     PerDocument,
@@ -33,14 +33,8 @@ from tests.reliability_support import (
 )
 from tests.scripted_server import ScriptedServer, delay, ok
 
-DOC = "星河科技(纳斯达克:XHKJ)公布2024年第一季度财报。营业收入为3.2亿元人民币，同比增长12%。"
-REPORT = {
-    "company": {"name": "星河科技", "name_en": None, "ticker": "XHKJ", "exchange": "NASDAQ"},
-    "fiscal_period": "2024Q1", "period_end": None, "currency": "CNY",
-    "metrics": [{"metric": "revenue", "period": "2024Q1", "segment": None, "value": 320000000, "unit": "CNY",
-                 "yoy_pct": 12.0, "qoq_pct": None, "evidence": "营业收入为3.2亿元人民币"}],
-    "guidance": [],
-}  # fmt: skip
+DOC = XHKJ_DOC
+REPORT = XHKJ_REPORT
 
 
 def _direct(request: dict[str, Any]):

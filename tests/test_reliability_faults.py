@@ -16,7 +16,7 @@ from extract.client import ModelClient
 from extract.prompting import load_prompt
 from extract.providers.remote import RemoteEndpoint
 from extract.retry import SchemaError, TransportError, TruncatedOutput
-from tests.conftest import CANARY_OK, answering, wants_canary
+from tests.conftest import CANARY_OK, XHKJ_DOC, XHKJ_REPORT, answering, wants_canary
 from tests.scripted_server import (
     ScriptedServer,
     delay,
@@ -32,14 +32,8 @@ from tests.test_client import GOOD, Names
 
 ATTEMPTS = 3
 
-DOC = "星河科技(纳斯达克:XHKJ)公布2024年第一季度财报。营业收入为3.2亿元人民币，同比增长12%。"
-REPORT = {
-    "company": {"name": "星河科技", "name_en": None, "ticker": "XHKJ", "exchange": "NASDAQ"},
-    "fiscal_period": "2024Q1", "period_end": None, "currency": "CNY",
-    "metrics": [{"metric": "revenue", "period": "2024Q1", "segment": None, "value": 320000000, "unit": "CNY",
-                 "yoy_pct": 12.0, "qoq_pct": None, "evidence": "营业收入为3.2亿元人民币"}],
-    "guidance": [],
-}  # fmt: skip
+DOC = XHKJ_DOC
+REPORT = XHKJ_REPORT
 
 
 def _client(settings) -> ModelClient:

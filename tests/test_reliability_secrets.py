@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CANARY_OK, wants_canary
+from tests.conftest import CANARY_OK, XHKJ_REPORT, wants_canary
 from tests.reliability_support import cli, cli_env, fast_config
 from tests.scripted_server import ScriptedServer, html, ok, reset, status
 
@@ -78,13 +78,7 @@ def test_keys_and_url_credentials_never_leave_the_request(tmp_path: Path, how: s
     ds = tmp_path / "ds"  # a one-document eval dataset
     ds.mkdir()
     (ds / "good.txt").write_text(DOCS["good"], encoding="utf-8")
-    gold = {
-        "company": {"name": "星河科技", "name_en": None, "ticker": "XHKJ", "exchange": "NASDAQ"},
-        "fiscal_period": "2024Q1", "period_end": None, "currency": "CNY",
-        "metrics": [{"metric": "revenue", "period": "2024Q1", "segment": None, "value": 320000000, "unit": "CNY",
-                     "yoy_pct": 12.0, "qoq_pct": None, "evidence": "营业收入为3.2亿元人民币"}],
-        "guidance": [],
-    }  # fmt: skip
+    gold = XHKJ_REPORT
     (ds / "good.gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
     config = fast_config(tmp_path / "fast.toml", reasks=1)
     outputs: list[tuple[str, str]] = []
