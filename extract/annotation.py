@@ -133,11 +133,10 @@ def yuan_currency(text: str) -> str:
     return counts.most_common(1)[0][0] if counts else "CNY"
 
 
-def document_currency(text: str) -> str | None:
+def document_currency(text: str, yuan: str) -> str | None:
     """The reporting currency: the most common explicit currency, not counting amounts in
     parentheses right after another amount (convenience translations); a plain "元" counts
-    as the yuan-family currency the text names."""
-    yuan = yuan_currency(text)
+    as `yuan`, the yuan-family currency the text names (see `yuan_currency`)."""
     counts: Counter[str] = Counter()
     for sent in sentences(text):
         amounts = [a for a in find_amounts(sent.text) if a.unit and len(a.unit) == 3 and a.unit.isupper()]
@@ -257,7 +256,8 @@ def report_period(text: str) -> Period | None:
 
 def annotate(text: str) -> Annotations:
     main = report_period(text)
-    frame = Frame(main, main_period_end(text, main), document_currency(text), company_subjects(text), yuan_currency(text))
+    yuan = yuan_currency(text)
+    frame = Frame(main, main_period_end(text, main), document_currency(text, yuan), company_subjects(text), yuan)
     facts: list[Fact] = []
     guidance: list[Guidance] = []
     context: Period | None = None
