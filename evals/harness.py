@@ -99,12 +99,12 @@ def run_eval(
     return summary
 
 
-def check_dataset(directory: Path) -> list[str]:
+def check_dataset(directory: Path, schema: str | None = None) -> list[str]:
     """Problems with a dataset's gold files: schema, verbatim evidence, values read back."""
     from extract.grounding import reads_back
     from extract.schemas import get_schema
 
-    model = get_schema("earnings_report").model
+    model = get_schema(schema).model
     problems: list[str] = []
     for case in load_dataset(directory):
         try:

@@ -1,4 +1,4 @@
-"""Find and parse money amounts, counts and percentages in zh/en earnings text.
+"""Find and parse money amounts, counts and percentages in zh/en text (news, filings, press releases).
 
 The model in the pipeline never writes numbers: it points at evidence, and this module
 reads the numbers back deterministically. Every pattern runs on a *folded* copy of the

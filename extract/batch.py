@@ -123,7 +123,7 @@ def run_batch(
     *,
     out: Path | None,
     out_dir: Path | None,
-    schema: str = "earnings_report",
+    schema: str | None = None,
     strategy: str | None = None,
     resume: bool = True,
     show_progress: bool = True,

@@ -56,7 +56,7 @@ ApiKey = Annotated[str | None, typer.Option("--api-key", help="API key (env EXTR
 ModelPath = Annotated[
     str | None, typer.Option("--model-path", help="Local GGUF for the embedded server, or hf:owner/repo/file.gguf")
 ]
-Schema = Annotated[str, typer.Option("--schema", help="Schema name (see `extract schemas`)")]
+Schema = Annotated[str | None, typer.Option("--schema", help="Schema name (see `extract schemas`, which marks the default)")]
 Strategy = Annotated[str | None, typer.Option("--strategy", help="grounded (default) or direct")]
 Temperature = Annotated[float | None, typer.Option("--temperature")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
@@ -121,7 +121,7 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="A .txt, .md or .html document, or - for stdin")],
-    schema: Schema = "earnings_report",
+    schema: Schema = None,
     strategy: Strategy = None,
     base_url: BaseUrl = None,
     model: Model = None,
@@ -169,7 +169,7 @@ def batch(
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Write DIR/<id>.json with each bare report")] = None,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip ids already ok in --out")] = True,
     concurrency: Annotated[int | None, typer.Option("--concurrency", help="Documents in flight")] = None,
-    schema: Schema = "earnings_report",
+    schema: Schema = None,
     strategy: Strategy = None,
     base_url: BaseUrl = None,
     model: Model = None,
@@ -228,10 +228,11 @@ def batch(
 @app.command()
 def schemas() -> None:
     """List schemas with their versions."""
-    from extract.schemas import registry
+    from extract.schemas import DEFAULT_SCHEMA, registry
 
     for info in registry().values():
-        typer.echo(f"{info.name}\t{info.version}\t{info.json_schema_hash}")
+        default = "\t(default)" if info.name == DEFAULT_SCHEMA else ""
+        typer.echo(f"{info.name}\t{info.version}\t{info.json_schema_hash}{default}")
 
 
 @model_app.command("list")
@@ -304,6 +305,7 @@ def eval_run(
     previous: Annotated[bool, typer.Option("--compare-previous", help="Also compare with the latest earlier run")] = False,
     threshold: Annotated[float, typer.Option("--threshold", help="F1 drop that counts as a regression")] = 0.02,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N documents")] = None,
+    schema: Schema = None,
     base_url: BaseUrl = None,
     api_key: ApiKey = None,
     model_path: ModelPath = None,
@@ -332,6 +334,7 @@ def eval_run(
         from extract.schemas import get_schema
         from extract.strategies import strategy_prompts
 
+        info = get_schema(schema)
         cases = load_dataset(dataset)[:limit]
         summaries: dict[str, dict[str, Any]] = {}
         runs: list[Path] = []
@@ -353,7 +356,7 @@ def eval_run(
                         from extract.retry import ExtractionError
 
                         try:
-                            r = ex.extract(text)
+                            r = ex.extract(text, schema)
                         except (ExtractionError, ValueError) as exc:
                             return None, {"error": str(exc), "seconds": 0.0, "usage": {}}
                         return r.report.model_dump(mode="json"), r.meta()
@@ -361,9 +364,9 @@ def eval_run(
                     meta = {
                         "label": label, "strategy": settings.strategy, "model": settings.model,
                         "endpoint": settings.public_base_url(), "dataset": str(dataset),
-                        "schema": "earnings_report", "temperature": settings.temperature,
-                        "schema_version": get_schema("earnings_report").version,
-                        "prompts": strategy_prompts(settings.strategy, "earnings_report"),
+                        "schema": info.name, "temperature": settings.temperature,
+                        "schema_version": info.version,
+                        "prompts": strategy_prompts(settings.strategy, info),
                         "pipeline_version": PIPELINE_VERSION, "max_tokens": settings.max_tokens,
                     }  # fmt: skip
                     summary = run_eval(one, cases, run_dir, meta, on_done=lambda _id, task=task: bar.advance(task))

@@ -105,7 +105,8 @@ class Extractor:
         self._cache = ResultCache(self.settings.cache_dir) if self.settings.use_cache else None
         self.client = ModelClient(self.settings, endpoint_for(self.settings, model_path), self._cache)
 
-    def extract(self, text: str, schema: str = "earnings_report", strategy: str | None = None) -> ExtractionResult:
+    def extract(self, text: str, schema: str | None = None, strategy: str | None = None) -> ExtractionResult:
+        """Extract one document with `schema` (default: the registry's DEFAULT_SCHEMA)."""
         if not isinstance(text, str) or not text.strip():
             raise ValueError("document is empty")
         info = get_schema(schema)
@@ -131,7 +132,7 @@ class Extractor:
     def extract_many(
         self,
         documents: Iterable[tuple[str, str]],
-        schema: str = "earnings_report",
+        schema: str | None = None,
         strategy: str | None = None,
         concurrency: int | None = None,
         on_start: Callable[[str], None] | None = None,
@@ -178,7 +179,7 @@ class Extractor:
             # daemon threads, so the process can exit without waiting out a slow request.
             pool.shutdown()
 
-    async def aextract(self, text: str, schema: str = "earnings_report", strategy: str | None = None) -> ExtractionResult:
+    async def aextract(self, text: str, schema: str | None = None, strategy: str | None = None) -> ExtractionResult:
         return await asyncio.to_thread(self.extract, text, schema, strategy)
 
     def close(self) -> None:

@@ -1,8 +1,8 @@
-"""Prompt templates: Jinja2 files in prompts/ with an id, a version, a system and a user block.
+"""Prompt templates: Jinja2 files in prompts/<schema>/ with an id, a version, a system and a user block.
 
 A template file starts with a header comment naming its id and version:
 
-    {#- id: earnings_direct
+    {#- id: my_schema/direct
         version: 1.0.0 -#}
     {% block system %}...{% endblock %}
     {% block user %}...{% endblock %}
@@ -21,7 +21,7 @@ from importlib import resources
 
 import jinja2
 
-_HEADER = re.compile(r"\{#-?\s*id:\s*(?P<id>[\w.-]+)\s+version:\s*(?P<version>[\w.-]+)\s*-?#\}")
+_HEADER = re.compile(r"\{#-?\s*id:\s*(?P<id>[\w./-]+)\s+version:\s*(?P<version>[\w.-]+)\s*-?#\}")
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("extract.prompts", "."),
     undefined=jinja2.StrictUndefined,
@@ -77,3 +77,11 @@ def load_prompt(prompt_id: str) -> Prompt:
         sha=hashlib.sha256(source.encode()).hexdigest()[:16],
         template=_ENV.get_template(filename),
     )
+
+
+def schema_prompts(schema: str) -> tuple[str, ...]:
+    """Names of the templates in prompts/<schema>/ (without the extension)."""
+    folder = resources.files("extract.prompts").joinpath(schema)
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(f.name[: -len(".jinja")] for f in folder.iterdir() if f.name.endswith(".jinja")))

@@ -1,35 +1,20 @@
-"""Schema registry: every module here that defines NAME, VERSION and SCHEMA is a schema.
+"""Schema registry: every package here whose `__init__` defines `SCHEMA` (an
+`extract.schema_api.SchemaInfo`) is a schema, found by name.
 
-Installed as `extract.schemas`; adding a schema is adding one file to this folder.
+Installed as `extract.schemas`; adding a schema is adding a package to this folder (its
+prompts in `prompts/<name>/`, its gold data in `evals/datasets/<name>/`): see README.md here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
 import pkgutil
-from dataclasses import dataclass
 from functools import cache
 
-from pydantic import BaseModel
+from extract.schema_api import SchemaInfo
 
-
-@dataclass(frozen=True)
-class SchemaInfo:
-    name: str
-    version: str
-    model: type[BaseModel]
-
-    @property
-    def json_schema(self) -> dict:
-        return self.model.model_json_schema()
-
-    @property
-    def json_schema_hash(self) -> str:
-        """Changes whenever a field, type or description changes: part of the cache key."""
-        blob = json.dumps(self.json_schema, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+# What every entry point (CLI, API, service) uses when the caller names no schema.
+DEFAULT_SCHEMA = "earnings_report"
 
 
 class UnknownSchemaError(KeyError):
@@ -41,14 +26,21 @@ class UnknownSchemaError(KeyError):
 def registry() -> dict[str, SchemaInfo]:
     found: dict[str, SchemaInfo] = {}
     for mod in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{mod.name}")
-        if all(hasattr(module, attr) for attr in ("NAME", "VERSION", "SCHEMA")):
-            found[module.NAME] = SchemaInfo(module.NAME, module.VERSION, module.SCHEMA)
+        if not mod.ispkg:
+            continue
+        info = getattr(importlib.import_module(f"{__name__}.{mod.name}"), "SCHEMA", None)
+        if isinstance(info, SchemaInfo):
+            found[info.name] = info
     return found
 
 
-def get_schema(name: str) -> SchemaInfo:
+def get_schema(name: str | None = None) -> SchemaInfo:
+    """The schema called `name` (default: DEFAULT_SCHEMA)."""
+    name = name or DEFAULT_SCHEMA
     try:
         return registry()[name]
     except KeyError:
         raise UnknownSchemaError(name) from None
+
+
+__all__ = ["DEFAULT_SCHEMA", "SchemaInfo", "UnknownSchemaError", "get_schema", "registry"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract.annotation import annotate
-from extract.header import find_header
-from extract.periods import Period, find_mentions, main_period, period_end_stated
+from extract.schemas.earnings_report.annotation import annotate
+from extract.schemas.earnings_report.header import find_header
+from extract.schemas.earnings_report.periods import Period, find_mentions, main_period, period_end_stated
 
 
 def facts(text: str) -> set[tuple]:

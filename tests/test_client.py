@@ -48,7 +48,7 @@ def _client(settings, cache=True) -> ModelClient:
 
 def _call(client: ModelClient, snippet: str = "极光(Aurora Mobile)公布财报", max_tokens: int | None = None):
     return client.structured(
-        prompt=load_prompt("earnings_report_header"),
+        prompt=load_prompt("earnings_report/header"),
         variables={"snippet": snippet},
         response_model=Names,
         schema_key={"name": "Names", "version": "1", "hash": "-"},

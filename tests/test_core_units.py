@@ -54,16 +54,18 @@ def test_schema_guidance_low_above_high_is_rejected() -> None:
 
 
 def test_prompt_renders_system_then_user_with_id_and_version() -> None:
-    prompt = load_prompt("earnings_report_direct")
-    messages = prompt.render(document="正文{{ not a template }}", metrics=["revenue"])
+    prompt = load_prompt("earnings_report/direct")
+    json_schema = get_schema("earnings_report").json_schema
+    messages = prompt.render(document="正文{{ not a template }}", json_schema=json_schema)
+    assert "gross_margin" in messages[0]["content"]  # the metric names come from the pydantic model
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "正文{{ not a template }}" in messages[1]["content"]  # documents are data, never templates
-    assert prompt.id == "earnings_report_direct" and prompt.version and len(prompt.sha) == 16
+    assert prompt.id == "earnings_report/direct" and prompt.version and len(prompt.sha) == 16
 
 
 def test_prompt_missing_variable_or_file_is_an_error() -> None:
     with pytest.raises(Exception, match="document"):
-        load_prompt("earnings_report_direct").render(metrics=[])
+        load_prompt("earnings_report/direct").render(json_schema=get_schema("earnings_report").json_schema)
     with pytest.raises(PromptError, match="no prompt template"):
         load_prompt("does_not_exist")
 

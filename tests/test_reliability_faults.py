@@ -42,7 +42,7 @@ def _client(settings) -> ModelClient:
 
 def _call(client: ModelClient):
     return client.structured(
-        prompt=load_prompt("earnings_report_header"),
+        prompt=load_prompt("earnings_report/header"),
         variables={"snippet": "极光(Aurora Mobile)公布财报"},
         response_model=Names,
         schema_key={"name": "Names", "version": "1", "hash": "-"},

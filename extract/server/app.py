@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from extract import __version__
 from extract.config import Settings, load_settings
 from extract.retry import ExtractionError
-from extract.schemas import registry
+from extract.schemas import DEFAULT_SCHEMA, registry
 from extract.server.config import ServiceConfig
 from extract.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from extract.server.pool import Overloaded
@@ -347,7 +347,7 @@ def _request_models(config: ServiceConfig) -> tuple[type[BaseModel], type[BaseMo
         documents: list[JobDocumentIn] = Field(
             min_length=1, max_length=config.max_documents, description=f"At most {config.max_documents}; ids unique"
         )
-        schema_: SchemaName = Field("earnings_report", alias="schema")  # type: ignore[assignment]
+        schema_: SchemaName = Field(DEFAULT_SCHEMA, alias="schema")  # type: ignore[assignment]
         strategy: StrategyName | None = None
         options: Options = Options()
 
@@ -420,9 +420,9 @@ def create_app(
             svc.close()
 
     app = FastAPI(
-        title="earnings-extract",
+        title="extract",
         version=__version__,
-        summary="Grounded, schema-validated extraction of earnings facts from news articles.",
+        summary="Grounded, schema-validated extraction of structured facts from documents.",
         description=(
             "One warm process (model endpoint, result cache) for many callers. Errors are JSON: "
             '`{"error": {"code", "message", "details"?}}`. Limits: request body '

@@ -1,8 +1,8 @@
 """Strategies: how a document becomes a validated report. Each is one module with `run()`.
 
 - direct: one call, whole document in, whole schema out (the baseline).
-- grounded: code finds every amount; the model only labels them; code does values,
-  signs, periods and evidence (earnings_report only).
+- grounded: the schema's own rules find and read every value in code; the model answers only
+  the short questions the rules ask (schemas with rules).
 """
 
 from __future__ import annotations
@@ -46,13 +46,14 @@ def get_strategy(name: str) -> Strategy:
 STRATEGY_NAMES = ("direct", "grounded")
 
 
-def strategy_prompts(strategy: str, schema: str) -> dict[str, str]:
-    """The prompt templates a strategy uses (its module's PROMPTS), id -> version: recorded
-    with every eval run."""
+def strategy_prompts(strategy: str, schema: SchemaInfo) -> dict[str, str]:
+    """The prompt templates a strategy may use with a schema, id -> version: recorded with every
+    eval run. A strategy's module names its prompts in PROMPTS; where that is empty, the schema's
+    rules choose among all of the schema's templates."""
     import importlib
 
-    from extract.prompting import load_prompt
+    from extract.prompting import load_prompt, schema_prompts
 
     module = importlib.import_module(f"extract.strategies.{strategy}")
-    ids = [p.format(schema=schema) for p in module.PROMPTS]
-    return {pid: load_prompt(pid).version for pid in ids}
+    names = module.PROMPTS or schema_prompts(schema.name)
+    return {schema.prompt_id(n): load_prompt(schema.prompt_id(n)).version for n in names}

@@ -8,15 +8,15 @@ from extract.retry import ExtractionError, TruncatedOutput
 from extract.schemas import SchemaInfo
 from extract.strategies import StrategyOutput
 
-PROMPTS = ("{schema}_direct",)
+PROMPTS = ("direct",)  # prompts/<schema>/direct.jinja
 MAX_BUDGET = 2048  # tokens; past this a 1.5B model is looping, not reading (and takes minutes)
 
 
 def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
-    prompt = load_prompt(PROMPTS[0].format(schema=schema.name))
+    prompt = load_prompt(schema.prompt_id(PROMPTS[0]))
     out = StrategyOutput(report={})
     budget = client.settings.max_tokens
-    variables = {"document": text, "metrics": _metric_names(schema)}
+    variables = {"document": text, "json_schema": schema.json_schema}
     schema_key = {"name": schema.name, "version": schema.version, "hash": schema.json_schema_hash}
     spent = Usage()  # attempts that failed, so the cost reported covers every request
     while True:
@@ -40,7 +40,3 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
     out.report = result.value.model_dump(mode="json")
     return out
 
-
-def _metric_names(schema: SchemaInfo) -> list[str]:
-    props = schema.json_schema.get("$defs", {}).get("MetricEntry", {}).get("properties", {})
-    return list(props.get("metric", {}).get("enum", []))

@@ -1,81 +1,40 @@
-"""Grounded extraction: code finds and reads every figure; the model only names the company.
+"""Grounded extraction: the schema's own rules find and read every value in code, and reach the
+model only through short prompts of their own (`SchemaInfo.rules`).
 
-Measured on this machine, the embedded 1.5B model reads about 16 prompt tokens a second,
-so a 2,000-token article cannot even be read once within the 15 s budget, and when it
-writes figures itself it gets scales, signs and periods wrong. Here the parser finds each
-amount, the lexicon and period rules label it, evidence is a slice of the text, and the
-model gets one short snippet: the opening around the ticker, to name the company.
+Why rules first: measured on this machine, the embedded 1.5B model reads about 16 prompt
+tokens a second and gets scales, signs and periods wrong when it writes values itself
+(docs/accuracy.md). The rules decide what the model is asked; the engine makes every such
+call through the one client (retries, cache, usage) and grounds the result like any other.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
 
-from extract.annotation import annotate, report_period
 from extract.client import ModelClient
-from extract.header import find_header
-from extract.periods import period_end_stated
 from extract.prompting import load_prompt
-from extract.schemas import SchemaInfo
-from extract.segmenting import sentences
+from extract.schema_api import M, SchemaInfo, model_hash
 from extract.strategies import StrategyOutput
 
-PROMPTS = ("{schema}_header",)
-SNIPPET_CHARS = 160
-
-
-class CompanyNames(BaseModel):
-    name: str | None = None
-    name_en: str | None = None
-
-
-def _snippet(text: str, anchor: int | None) -> str:
-    """The title and the words around the ticker: where articles name their company."""
-    first = next(iter(sentences(text)), None)
-    title = first.text[:80] if first else text[:80]
-    if anchor is None:
-        return title
-    around = text[max(0, anchor - 60) : anchor + 60]
-    return title if around in title else f"{title}\n{around}"
-
-
-def _verbatim_or_none(value: str | None, text: str) -> str | None:
-    value = (value or "").strip()
-    return value if value and value in text and len(value) <= 60 else None
+PROMPTS: tuple[str, ...] = ()  # each schema's rules name their own prompts (`Ask`)
 
 
 def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
-    if schema.name != "earnings_report":
-        raise ValueError(f"the grounded strategy knows earnings_report only, not {schema.name}; use --strategy direct")
+    if schema.rules is None:
+        raise ValueError(f"schema {schema.name} has no rules for the grounded strategy; use --strategy direct")
     out = StrategyOutput(report={})
-    ann = annotate(text)
-    header = find_header(text)
-    main = report_period(text)
-    name, name_en = header.name, header.name_en
-    if ann.facts or header.ticker:
-        prompt = load_prompt(PROMPTS[0].format(schema=schema.name))
+
+    def ask(prompt: str, variables: dict[str, Any], response_model: type[M], *, max_tokens: int) -> M:
+        template = load_prompt(schema.prompt_id(prompt))
         result = client.structured(
-            prompt=prompt,
-            variables={"snippet": _snippet(text, header.anchor)[:SNIPPET_CHARS * 2]},
-            response_model=CompanyNames,
-            schema_key={"name": "CompanyNames", "version": "1", "hash": "-"},
-            max_tokens=60,
+            prompt=template,
+            variables=variables,
+            response_model=response_model,
+            schema_key={"name": response_model.__name__, "version": schema.version, "hash": model_hash(response_model)},
+            max_tokens=max_tokens,
         )
-        out.record(prompt.id, prompt.version, result.cached, result.usage)
-        # The model's names count only if they are in the text: nothing is taken on trust.
-        name = _verbatim_or_none(result.value.name, text) or name
-        name_en = _verbatim_or_none(result.value.name_en, text) or name_en
-        if name_en and name_en == header.ticker:
-            name_en = None  # a small model sometimes offers the ticker as the English name
-    metrics = [f.entry() for f in ann.facts if f.period]
-    guidance = [g.entry() for g in ann.guidance if g.period]
-    reports = bool(metrics or guidance)  # an article with no figures reports no period or currency
-    out.report = {
-        "company": {"name": name, "name_en": name_en, "ticker": header.ticker, "exchange": header.exchange},
-        "fiscal_period": str(main) if main and reports else None,
-        "period_end": period_end_stated(text, main) if reports else None,
-        "currency": ann.currency if reports else None,
-        "metrics": metrics,
-        "guidance": guidance,
-    }
+        out.record(template.id, template.version, result.cached, result.usage)
+        return result.value
+
+    out.report = schema.rules(text, ask)
     return out

@@ -13,8 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-NAME = "earnings_report"
-VERSION = "1.0.0"
+VERSION = "1.0.0"  # bump with any change of fields or their meaning (part of the cache key)
 
 Metric = Literal[
     "revenue",
@@ -151,5 +150,3 @@ class EarningsReport(BaseModel):
             raise ValueError(f"currency {value!r} must be an ISO code such as CNY, USD, HKD")
         return value
 
-
-SCHEMA = EarningsReport

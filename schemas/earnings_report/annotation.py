@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from extract import lexicon
 from extract.amounts import Amount, Percent, find_amounts, find_percents, find_ranges
-from extract.periods import Mention, Period, find_mentions, main_period, main_period_end, resolve
+from extract.schemas.earnings_report import lexicon
+from extract.schemas.earnings_report.periods import Mention, Period, find_mentions, main_period, main_period_end, resolve
 from extract.segmenting import Span, clause_bounds, sentences
 
 _OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约合|約合|折合|约|約|合|approximately|about|or|equivalent\s+to)?\s*$", re.I)
@@ -246,7 +246,7 @@ def report_period(text: str) -> Period | None:
     (年初至报告期末), so one that leads with the year to date reports 9M, not Q3."""
     main = main_period(text)
     if main is not None and main.kind == "Q3":
-        from extract.header import find_header
+        from extract.schemas.earnings_report.header import find_header
 
         ticker = find_header(text).ticker or ""
         if _A_SHARE_CODE.match(ticker) and re.search(r"前三季|前九个月|年初至报告期末", text[:600]):
