@@ -24,7 +24,7 @@ _OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约合|約合|折合|约|約|合|appr
 _CONNECTIVE = re.compile(
     r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在"
     r"]|同比|环比|環比|增长|增長|下降|减少|減少|增加|上升|下滑|下跌|提升|收窄|扩大|擴大|大幅|显著|顯著|进一步|進一步|分别|分別|均|有所|亏损|虧損"
-    r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
+    r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|compares|with|versus|vs|from|over|than|reported|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
     re.I,
 )
 # "同比增长6%、环比增长8%至4,050万元": a change that leads into its amount, within one clause.
@@ -39,7 +39,12 @@ _BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及�
 # "raised its forecast after sales rose …": the reason clause reports results.
 _REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
 # A figure right after "from", "versus", "compared with" is the one compared against.
-_FROM_EN = re.compile(r"\b(?:from|versus|vs\.?|compared\s+(?:with|to)|against)\s*$", re.I)
+# "up 6% over the $1.40 billion", "compared to a loss of $1.12", "This compares with $80.2 million".
+_FROM_EN = re.compile(
+    r"\b(?:from|versus|vs\.?|over|than|compared\s+(?:with|to)|compares\s+with|against)"
+    r"(?:\s+(?:the|a\s+(?:net\s+)?(?:loss|profit)\s+of))?\s*$",
+    re.I,
+)
 # "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
 # directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)

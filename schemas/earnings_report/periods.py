@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from extract.schemas.earnings_report.lexicon import GUIDANCE_RE
+
 _CN_Q = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _EN_Q = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _MONTHS = {m: i for i, m in enumerate(
@@ -64,12 +66,13 @@ _EN_SPAN = r"(three|six|nine|twelve)[\s-]+months?|(quarter|year|fiscal\s+year|ha
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "截至2024年6月30日止六个月", "six months ended 30 June 2024", "quarter ended September 30, 2023"
+    # fiscal-year quarters first (a fiscal year is named by the year it ends, even when the
+    # quarter's end date falls in the year before): "2024财年第三财季", "fiscal 2024 third quarter", "third quarter of fiscal 2024"
+    ("fy_quarter", re.compile(r"(\d{4})\s*(?:财年|財年|财政年度|財政年度)\s*第?([一二三四1-4])\s*(?:财季|財季|季度|季)")),
+    ("fy_quarter_en", re.compile(r"(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+(?:of\s+)?fiscal\s+(?:year\s+)?(\d{4})|fiscal\s+(?:year\s+)?(\d{4})\s+(first|second|third|fourth)[\s-]+quarter", re.I)),
     ("ending", re.compile(r"截至\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*止?\s*(?:的)?\s*" + _SPAN_WORDS)),
     ("ending_en", re.compile(r"(?:" + _EN_SPAN + r")\s+ended\s+(?:(" + _MONTH_RE + r")\.?\s+\d{1,2},?\s+(\d{4})|\d{1,2}\s+(" + _MONTH_RE + r")\.?\s+(\d{4}))", re.I)),
-    # fiscal-year quarters: "2024财年第三财季", "fiscal 2024 third quarter", "third quarter of fiscal 2024"
     ("ending_en_noyear", re.compile(r"(?:" + _EN_SPAN + r")\s+ended\s+(" + _MONTH_RE + r")\.?\s+\d{1,2}(?![\d,]*\s*\d{4})", re.I)),
-    ("fy_quarter", re.compile(r"(\d{4})\s*(?:财年|財年|财政年度|財政年度)\s*第?([一二三四1-4])\s*(?:财季|財季|季度|季)")),
-    ("fy_quarter_en", re.compile(r"(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+(?:of\s+)?fiscal\s+(?:year\s+)?(\d{4})|fiscal\s+(?:year\s+)?(\d{4})\s+(first|second|third|fourth)\s+quarter", re.I)),
     ("quarter", re.compile(r"(\d{4})\s*年?\s*(?:第\s*)?([一二三四1-4])\s*(?:季度|季)|(\d{4})\s*年?\s*Q([1-4])|Q([1-4])\s*(?:FY)?\s*'?(\d{2,4})\b|([1-4])Q\s*'?(\d{2,4})\b", re.I)),
     ("quarter_en", re.compile(r"(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?(\d{4})|(\d{4})\s+(first|second|third|fourth)\s+quarter", re.I)),
     ("half", re.compile(r"(\d{4})\s*(?:年|财年|財年)?\s*(?:上半年|中期|半年度|前六个月|前六個月|1\s*[-至到]\s*6\s*月)|(?:first[\s-]+half|H1|1H)\s*(?:of\s+)?(?:fiscal\s+)?'?(\d{2,4})\b|(\d{4})\s*(?:H1|first\s+half|interim)", re.I)),
@@ -242,7 +245,8 @@ def main_period(text: str) -> Period | None:
     """The period a document reports: the first absolute period in its opening, preferring
     the full year when the opening announces a Q4 together with the year."""
     head = text[:600]
-    mentions = [m for m in find_mentions(head) if m.kind == "absolute" and m.period]
+    outlook = _outlook_spans(text[:3000])
+    mentions = [m for m in find_mentions(head) if m.kind == "absolute" and m.period and not _inside(m, outlook)]
     if not mentions:
         # News wires often give no year with the period ("the three months ended September 30");
         # the year is the article's (its first date or year).
@@ -252,6 +256,15 @@ def main_period(text: str) -> Period | None:
             # The quarter the article keeps naming, not one its headline forecasts ("第四季營收估季減…").
             named = Counter(m.quarter for m in find_mentions(text[:3000]) if m.kind == "quarter_no_year" and m.quarter)
             quarter = max(dict.fromkeys(q.quarter for q in quarters if q.quarter), key=lambda q: named[q])
+            # "fourth-quarter … (later) the fourth quarter of fiscal 2019": a fiscal year names its
+            # quarters by the year it ends, which the dateline's year need not be.
+            stated = [
+                m.period for m in find_mentions(text[:3000])
+                if m.kind == "absolute" and m.period and m.period.kind == quarter and not _inside(m, outlook)
+                and _FISCAL.search(text, m.start, m.end)
+            ]  # fmt: skip
+            if stated:
+                return stated[0]
             if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
                 year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
             return Period(year, quarter)  # type: ignore[arg-type]
@@ -263,6 +276,26 @@ def main_period(text: str) -> Period | None:
     if first.kind == "Q4" and re.search(r"全年|年度|full[\s-]year|fiscal\s+year|annual", head, re.I):
         return Period(first.year, "FY")
     return first
+
+
+_FISCAL = re.compile(r"fiscal|财年|財年|财政年度|財政年度|FY", re.I)
+_SENTENCE_END = re.compile(r"[.!?。！？；;]\s|[。！？；;]|\n")
+
+
+def _outlook_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences that forecast ("For fiscal 2020, the company projects …"): the periods
+    they name are the outlook's, not the period the document reports."""
+    spans, start = [], 0
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        end = m.end() if m else len(text)
+        if GUIDANCE_RE.search(text, start, end):
+            spans.append((start, end))
+        start = end
+    return spans
+
+
+def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= m.start and m.end <= e for s, e in spans)
 
 
 _ENDED = re.compile(r"(?:ended|ending|截至|截止|止)\s*$", re.I)
