@@ -56,3 +56,71 @@ Q2 = "(RTTNews) - Norland Freight Inc. (NLFR) reported results for the second qu
 )
 def test_comparison_figures(text: str, expected: set[tuple]) -> None:
     assert facts(Q2 + text) == expected
+
+
+# --------------------------------------------------------------------------- wire wording of the metrics
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "earnings" is the bottom line; "adjusted earnings of $X or $Y per share" the adjusted pair
+        ("The company's earnings totaled $61.4 million, or $1.12 per share. Excluding items, Norland Freight "
+         "reported adjusted earnings of $66.0 million or $1.20 per share for the period.",
+         {("net_income", "2024Q2", None, 61.4e6), ("eps", "2024Q2", None, 1.12),
+          ("adjusted_net_income", "2024Q2", None, 66.0e6), ("adjusted_eps", "2024Q2", None, 1.2)}),
+        # attributable to a company named in the sentence; the adjusted attributable figure
+        ("Net income attributable to Norland Freight increased by 31.0% year over year to $18.5 million. "
+         "Adjusted attributable net income was $22.75 million.",
+         {("net_income_attributable", "2024Q2", None, 18.5e6), ("adjusted_net_income", "2024Q2", None, 22.75e6)}),
+        ("Non-GAAP net income attributable to Norland Freight was $24.0 million.",
+         {("adjusted_net_income", "2024Q2", None, 24.0e6)}),
+        # Reuters briefs: "before special items" is the adjusted figure
+        ("* Qtrly diluted EPS before special items $0.47",
+         {("adjusted_eps", "2024Q2", None, 0.47)}),
+        # AP: "Losses, adjusted for one-time gains and costs, were $0.38 per share"
+        ("Losses, adjusted for one-time gains and costs, were $0.38 per share.",
+         {("adjusted_eps", "2024Q2", None, -0.38)}),
+    ],
+)
+def test_wire_metric_wording(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected
+
+
+# --------------------------------------------------------------------------- labels that are not segments
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The freight carrier posted revenue of $1.42 billion in the period.", {("revenue", "2024Q2", None, 1.42e9)}),
+        ("For the second quarter, the company announced sales was USD 3.118 million.", {("revenue", "2024Q2", None, 3.118e6)}),
+    ],
+)
+def test_verbs_are_not_segments(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected
+
+
+def test_adjusted_sales_outlook_is_company_revenue() -> None:
+    guidance = annotate(Q2 + "Adjusted sales outlook has been raised to $5.75 billion - $5.9 billion.").guidance
+    assert [(g.metric, g.segment, g.low, g.high) for g in guidance] == [("revenue", None, 5.75e9, 5.9e9)]
+
+
+# --------------------------------------------------------------------------- figures that are not results
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts on average had estimated $402.5 million in revenue.",
+        "The average estimate of nine analysts surveyed by Zacks Investment Research was for a loss of $0.12 per share.",
+        "Ten analysts surveyed by Zacks expected $1.61 billion.",
+        "In pre-market activity on the NYSE, NLFR shares were trading at $41.20, up 0.8%.",
+        "Analysts polled by Thomson Reuters expect the company to report profit per share of $2.95 on revenue of $5.1 billion.",
+    ],
+)
+def test_not_results(text: str) -> None:
+    assert facts(Q2 + text) == set()
+
+
+def test_ticker_after_inc() -> None:
+    from extract.schemas.earnings_report.header import find_header
+
+    assert find_header("BEIJING (dpa-AFX) - Lantern Learning Group Inc. (LNTN) reported on Tuesday …").ticker == "LNTN"

@@ -30,7 +30,7 @@ _TICKER_PATTERNS = [
     # 股票代码：600519 (no exchange named)
     re.compile(r"(?:股票代码|股票代碼|证券代码|證券代碼|股份代号|股份代號|stock\s+code)\s*[:：]?\s*(\d{4,6})", re.I),
     # a bare code right after the name: "绿源环保（300956）", "Pinecrest Networks (PCNW)"
-    re.compile(r"(?:[\u4e00-\u9fff]{2}|[A-Za-z][a-z]+)\s*[（(]\s*([A-Z]{2,5}|\d{4,6})\s*[)）]"),
+    re.compile(r"(?:[\u4e00-\u9fff]{2}|[A-Za-z][a-z]+\.?)\s*[（(]\s*([A-Z]{2,5}|\d{4,6})\s*[)）]"),
 ]
 # Exchanges named in words rather than beside the code ("港股雲途科技", "Nasdaq-listed").
 _EXCHANGE_WORDS_NEAR = [

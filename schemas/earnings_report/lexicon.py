@@ -27,10 +27,17 @@ _TABLE: list[tuple[str, str]] = [
     ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的|归属|歸屬)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利|纯利|純利|溢利|亏损|虧損)"),
     ("adjusted_net_income", r"(?:非公认会计准则|非公認會計準則|非GAAP)(?:下的)?(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("adjusted_net_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+net\s+(?:income|loss|profit|earnings)(?:\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders))?"),
+    ("adjusted_net_income", r"(?:non-GAAP|adjusted)\s+net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+(?:the\s+)?(?-i:[A-Z][\w&.'-]*(?:\s+[A-Z&][\w&.'-]*){0,4})"),
+    # wires: "adjusted earnings of $328.1 million", "Adjusted attributable net income was …", AP's
+    # "Earnings, adjusted for one-time gains and costs, were …", "earnings excluding special items"
+    ("adjusted_net_income", r"(?:non-GAAP|adjusted)\s+(?:attributable\s+)?(?:net\s+)?(?:earnings|profit|income|loss)(?!\s+(?:per|from|before))"),
+    ("adjusted_net_income", r"(?:earnings|profit|income|loss(?:es)?),?\s+adjusted\s+for\s+(?:one-time|non-recurring|special)\s+(?:gains\s+and\s+costs|costs\s+and\s+gains|items|charges)"),
+    ("adjusted_net_income", r"(?:net\s+)?(?:earnings|profit|income)\s+(?:before|excluding)\s+(?:special|one-time|non-recurring)\s+items"),
     ("adjusted_operating_income", _NONGAAP_ZH + r"(?:经营|經營|营业|營業|运营|運營)(?:利润|利潤|亏损|虧損|溢利)"),
     ("adjusted_operating_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations)"),
     ("adjusted_eps", _NONGAAP_ZH + r"[^，,。；;]{0,10}?每股[^，,。；;]{0,12}?(?:收益|盈利|亏损|虧損)"),
     ("adjusted_eps", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:basic\s+and\s+)?(?:diluted\s+)?(?:net\s+)?(?:income|earnings|loss|EPS)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:diluted\s+)?EPS"),
+    ("adjusted_eps", r"(?:diluted\s+)?(?:EPS|earnings\s+per\s+(?:diluted\s+)?(?:share|ADS))\s+(?:before|excluding)\s+(?:special|one-time|non-recurring)\s+items"),
     # attributable / recurring
     ("net_income_attributable_recurring", r"(?:扣除非经常性损益(?:后|後)?|扣除非經常性損益(?:後)?|扣非后?|扣非後)[^，,。；;]{0,16}?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", _ATTR_ZH + r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|溢利|虧損|亏损)"),
@@ -38,6 +45,8 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable", r"(?:归属于|歸屬於)[^，,。；;：:\d扣]{1,24}?的?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
+    # "net income attributable to New Oriental", "attributable net income"
+    ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+(?:the\s+)?(?-i:[A-Z][\w&.'-]*(?:\s+[A-Z&][\w&.'-]*){0,4})|attributable\s+net\s+(?:income|loss|profit|earnings)"),
     # per share
     ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益|賺|赚)"),
     ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
@@ -46,6 +55,8 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income", r"(?:净赚|淨賺|赚|賺)(?=\s*(?:了|约|約|近|逾)?\s*(?:[\d０-９一二三四五六七八九十]|$))"),  # news shorthand: "Q3賺3.1億"
     ("net_income", r"(?:年度|年內|年内|期内|期內|本期)(?:溢利|虧損|亏损|利润|利潤)(?!分配)"),
     ("net_income", r"net\s+(?:income|loss|profit|earnings)|profit\s+for\s+the\s+(?:year|period|quarter)|loss\s+for\s+the\s+(?:year|period|quarter)"),
+    # wires say "earnings" for the bottom line ("The company's earnings totaled $329.1 million")
+    ("net_income", r"\bearnings\b(?!\s+(?:per|before|release|call|report|season|growth))"),
     ("operating_income", r"(?:营业利润|營業利潤|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
     ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
     ("gross_margin", r"(?:毛利率|gross\s+margin)"),
@@ -87,6 +98,9 @@ NOT_A_RESULT_RE = re.compile(
     r"股价|股價|市值|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
     r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
     r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
+    r"|analysts?\b[^.;]{0,40}?\b(?:expect|estimat|forecast|project|predict|anticipat|poll|survey)"
+    r"|\b(?:average|mean|street|wall\s+street)\s+(?:estimate|forecast|expectation|view)"
+    r"|\bshares?\s+(?:(?:were|was|are|is|have|has)\s+)?(?:trading|traded|closed|opened|rose|fell|climbed|gained|lost|dropped|jumped|slipped|edged)"
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
 )
@@ -186,6 +200,8 @@ _EN_FUNCTION = re.compile(
     r"^(?:the|its|our|their|total|net|quarterly|annual|group|company|of|for|in|and|with|from|to|by|was|were|is|"
     r"first|second|third|fourth|quarter|half|year|fiscal|full|gaap|non-gaap|reported|expects?|between|q[1-4]|fy\d*|\d+|"
     r"versus|vs|an|a|compared|or|while|whereas|as|at|on|after|because|since|when|"
+    r"posted|announced|said|says|had|has|recorded|generated|delivered|booked|logged|achieved|saw|record|"
+    r"adjusted|excluding|including|organic|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
     re.IGNORECASE,
 )
