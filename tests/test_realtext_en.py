@@ -124,3 +124,40 @@ def test_ticker_after_inc() -> None:
     from extract.schemas.earnings_report.header import find_header
 
     assert find_header("BEIJING (dpa-AFX) - Lantern Learning Group Inc. (LNTN) reported on Tuesday …").ticker == "LNTN"
+
+
+# --------------------------------------------------------------------------- periods inside the text
+
+def test_quarter_and_half_year_in_parallel_sentences() -> None:
+    text = (
+        "Pell Ceramics, Inc. announced earnings results for the second quarter ended June 30, 2024. "
+        "For the second quarter, the company announced sales was USD 2.310 million compared to USD 2.004 million a year ago. "
+        "Net income was USD 98,120 compared to USD 61,400 a year ago. "
+        "For the half year, sales was USD 4.870 million compared to USD 4.112 million a year ago. "
+        "Net income was USD 301,552 compared to USD 150,007 a year ago."
+    )
+    assert facts(text) == {
+        ("revenue", "2024Q2", None, 2.31e6), ("revenue", "2023Q2", None, 2.004e6),
+        ("net_income", "2024Q2", None, 98120.0), ("net_income", "2023Q2", None, 61400.0),
+        ("revenue", "2024H1", None, 4.87e6), ("revenue", "2023H1", None, 4.112e6),
+        ("net_income", "2024H1", None, 301552.0), ("net_income", "2023H1", None, 150007.0),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a sentence that opens with the prior period is about it; the label is the noun phrase after the verb
+        ("In the previous-year quarter, the company had recorded certain other expenses of $214 million.",
+         {("other", "2023Q2", "certain other expenses", 214e6)}),
+        ("Earnings per share were $0.41, up 17 percent from $0.35 a year ago.",
+         {("eps", "2024Q2", None, 0.41), ("eps", "2023Q2", None, 0.35)}),
+        ("Net profit was $1.657 billion, significantly higher than $111 million in the comparable quarter last year.",
+         {("net_income", "2024Q2", None, 1.657e9), ("net_income", "2023Q2", None, 111e6)}),
+        # AP: the per-share figure is named by the sentence's opening, not beside the amount
+        ("On a per-share basis, the Denver-based company said it had profit of $0.87.",
+         {("eps", "2024Q2", None, 0.87)}),
+    ],
+)
+def test_wire_sentences(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected

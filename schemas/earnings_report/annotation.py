@@ -48,6 +48,9 @@ _FROM_EN = re.compile(
 # "…$5.1 million in the same period of 2023": a comparison period belongs to the figure it follows
 # directly; "…$2.31 billion, up 8% from a year earlier" describes the change, not the figure.
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
+_OPENING_EN = re.compile(r"\W*(?:(?:in|for|during|over)\s+)?(?:the\s+)?", re.I)
+# AP: "On a per-share basis, the Atlanta-based company said it had profit of $1.02."
+_PER_SHARE_OPENING = re.compile(r"\W*on\s+a\s+per[\s-]share\s+basis\b", re.I)
 _EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
@@ -211,8 +214,9 @@ def _period_of(
     if english:
         # A comparison cue in an earlier clause ("…, up 8% from a year earlier, and adjusted
         # earnings of $1.47 per share") is not this figure's.
+        # A sentence that opens with one ("In the previous-year quarter, the company …") is about it.
         c0 = clause_bounds(sent.text, pos)[0]
-        left = [m for m in left if m.kind not in _RELATIVE or m.start >= c0]
+        left = [m for m in left if m.kind not in _RELATIVE or m.start >= c0 or _OPENING_EN.fullmatch(sent.text[: m.start])]
         pick = right[0] if right else (left[-1] if left else None)
         if _FROM_EN.search(sent.text[max(lo, c0 - 40) : pos]) and reference is not None:
             # "rose to $148.7 million from $112.3 million", "versus $71.8 million": the figure
@@ -301,6 +305,8 @@ def _annotate_sentence(
     if not amounts and not percents:
         return
     mentions = find_mentions(s)
+    if _PER_SHARE_OPENING.match(s):
+        amounts = [replace(a, per_share=True) if _is_currency(a.unit) else a for a in amounts]
     # Figures after a forecast word ("预计", "expects") are outlook, not results: ranges become
     # guidance, the rest is not recorded. Figures before it are ordinary facts.
     cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
@@ -412,7 +418,9 @@ def _fact_for_amount(
     if hit is not None and hit.end <= c0:
         if hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]):
             source = "lexicon"  # a list continues the noun phrase: "cash, cash equivalents, short-term investments was …"
-        elif not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])):
+        elif _FROM_EN.search(s[max(c0, lo) : a.start]) or not re.search(
+            r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])
+        ):  # fmt: skip
             source = "inherited"  # "…，2022年同期为…": this clause names nothing new
         else:
             source = "unlabelled"

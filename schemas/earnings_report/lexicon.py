@@ -248,6 +248,12 @@ _EN_LABEL = re.compile(
 _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)
 
 
+# Verbs that end the subject before an 'other' figure's noun phrase ("…said it had profit of").
+_EN_LABEL_VERB = re.compile(
+    r"^(?:had|has|have|recorded|reported|posted|announced|said|says|booked|included|includes|incurred|took|"
+    r"generated|delivered|logged|achieved|saw|declared|paid|made|added|opened|closed|ended|is|are|be)$",
+    re.IGNORECASE,
+)
 _EN_HEAD_ONLY = re.compile(r"^(?:number|total|count|amount|share|percentage|proportion|value|volume|level)$", re.I)
 
 
@@ -261,6 +267,9 @@ def label_before(clause: str) -> str | None:
         if of:  # "monthly active users of the app": the head; "number of paying customers": the tail
             phrase = tail if _EN_HEAD_ONLY.match(head.split()[-1] if head.split() else "") else head
         words = [w for w in phrase.split() if not _EN_LABEL_STOP.match(w)]
+        verbs = [i for i, w in enumerate(words) if _EN_LABEL_VERB.match(w)]
+        if verbs and words[verbs[-1] + 1 :]:  # "the company had recorded certain other expenses": the noun phrase after the verb
+            words = words[verbs[-1] + 1 :]
         label = " ".join(words[-4:])
         if label[:1].isupper() and not label[1:2].isupper():
             label = label[0].lower() + label[1:]  # sentence case is not part of the name
