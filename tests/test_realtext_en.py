@@ -161,3 +161,37 @@ def test_quarter_and_half_year_in_parallel_sentences() -> None:
 )
 def test_wire_sentences(text: str, expected: set[tuple]) -> None:
     assert facts(Q2 + text) == expected
+
+
+# --------------------------------------------------------------------------- figures across sentences
+
+def test_this_compares_with_takes_the_metrics_of_the_sentence_before() -> None:
+    text = Q2 + ("The company's earnings totaled $61.4 million, or $1.12 per share. "
+                 "This compares with $47.9 million, or $0.88 per share, in last year's second quarter.")
+    assert facts(text) == {
+        ("net_income", "2024Q2", None, 61.4e6), ("eps", "2024Q2", None, 1.12),
+        ("net_income", "2023Q2", None, 47.9e6), ("eps", "2023Q2", None, 0.88),
+    }  # fmt: skip
+
+
+def test_summary_box_repeating_the_adjusted_figures() -> None:
+    text = Q2 + (
+        "Net income was $61.4 million, or $1.12 per share, compared with $47.9 million, or $0.88 per share, last year. "
+        "Excluding items, the company reported adjusted earnings of $66.0 million or $1.20 per share for the period.\n\n"
+        "Norland Freight earnings at a glance:\n\n"
+        "-Earnings (Q2): $66.0 Mln. vs. $52.3 Mln. last year. -EPS (Q2): $1.20 vs. $0.96 last year."
+    )
+    got = facts(text)
+    assert ("adjusted_net_income", "2023Q2", None, 52.3e6) in got
+    assert ("adjusted_eps", "2023Q2", None, 0.96) in got
+    assert ("net_income", "2023Q2", None, 47.9e6) in got and ("eps", "2023Q2", None, 0.88) in got
+
+
+def test_brief_states_revenue_twice_the_precise_one_is_kept() -> None:
+    text = ("BRIEF-Harlow Foods Q2 earnings per share $0.61\n\n"
+            "* Q2 earnings per share $0.61\n\n* Quarterly revenue $3.1 billion\n\n"
+            "* Q2 revenue view $3.02 billion -- Thomson Reuters I/B/E/S\n\n"
+            "* Qtrly total revenue $3.06 billion versus $2.87 billion last year")
+    got = facts("date 2024-08-01\n\n" + text)
+    assert ("revenue", "2024Q2", None, 3.06e9) in got and ("revenue", "2023Q2", None, 2.87e9) in got
+    assert not any(f[3] in (3.1e9, 3.02e9) for f in got)

@@ -272,6 +272,7 @@ def annotate(text: str) -> Annotations:
     context: Period | None = None
     outlook = False  # inside "…expects:" followed by bullet lines of guidance
     previous_end = 0
+    previous: list[Fact] = []  # the facts of the sentence before
     spans = sentences(text)
     # A headline restates body facts in shorthand; read it last so the body's wording wins.
     headlines = [sp for sp in spans if re.match(r"title\s*[:：]", sp.text, re.I)]
@@ -282,7 +283,12 @@ def annotate(text: str) -> Annotations:
         if re.search(r"\n\s*\n|</?p[\s>]", text[previous_end : sent.start]):
             context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
         previous_end = sent.end
+        before = len(facts)
         _annotate_sentence(sent, frame, context, outlook, facts, guidance)
+        if len(facts) == before and previous and _COMPARES_OPENING.match(sent.text):
+            _compares_with(sent, previous, facts)
+        _restated_adjusted(facts, before)
+        previous = facts[before:]
         if lexicon.GUIDANCE_RE.search(sent.text) and sent.text.rstrip().endswith((":", "：")):
             outlook = True
         # The subject period changes where a sentence opens with one ("第四季度，…", a heading
@@ -294,6 +300,68 @@ def annotate(text: str) -> Annotations:
                 context = anchor
                 break
     return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=frame.currency)
+
+
+# RTTNews: "The company's earnings totaled $329.1 million, or $5.17 per share. This compares with
+# $80.2 million, or $1.26 per share, in last year's second quarter."
+_COMPARES_OPENING = re.compile(r"\W*(?:this|that|these|those|it)\s+(?:compares|compared|was\s+(?:up|down)\s+from)\b", re.I)
+
+
+def _compares_with(sent: Span, previous: list[Fact], facts: list[Fact]) -> None:
+    """A sentence that only compares: its amounts are, in order, the prior-period figures of the
+    metrics the sentence before stated (money figures to money facts, per-share to per-share)."""
+    s = sent.text
+    queues: dict[bool, list[Fact]] = {
+        ps: [f for f in previous if not f.comparison and f.unit != "%" and (f.unit == "per_share") == ps] for ps in (False, True)
+    }  # fmt: skip
+    mentions = find_mentions(s)
+    for a in find_amounts(s):
+        queue = queues[a.per_share]
+        if not (_is_currency(a.unit) or a.per_share) or not queue or queue[0].period is None:
+            continue
+        f = queue.pop(0)
+        current = Period(int(f.period[:4]), f.period[4:])  # type: ignore[index]
+        named = [m for m in mentions if m.kind == "absolute" and m.period and m.period != current]
+        if named:
+            prior = named[0].period
+        elif any(m.kind == "previous_quarter" for m in mentions):
+            prior = current.previous_quarter()
+        else:
+            prior = current.shift_year(-1)
+        c0, _ = clause_bounds(s, a.start)
+        loss = f.metric in lexicon.INCOME_METRICS and lexicon.LOSS_RE.search(s[c0 : a.start])
+        facts.append(replace(
+            f, period=str(prior), value=-abs(a.value) if loss else a.value, unit=a.unit if _is_currency(a.unit) and not a.per_share else f.unit,
+            yoy_pct=None, qoq_pct=None, evidence=s[c0 : a.end].strip(" ,"), start=sent.start + a.start,
+            comparison=True, label_source="inherited", context=s,
+        ))  # fmt: skip
+
+
+# A summary box ("-Earnings (Q2): $328.1 Mln. vs. $88.0 Mln. last year.") often repeats the
+# adjusted figures under the plain names: a plain figure equal to the adjusted one of its period
+# (and to no plain one) is that adjusted figure, and so is the comparison beside it.
+_ADJUSTED_OF = {"net_income": "adjusted_net_income", "eps": "adjusted_eps", "operating_income": "adjusted_operating_income"}
+
+
+def _restated_adjusted(facts: list[Fact], start: int) -> None:
+    earlier = facts[:start]
+    for i in range(start, len(facts)):
+        f = facts[i]
+        adjusted = _ADJUSTED_OF.get(f.metric)
+        if adjusted is None or f.comparison:
+            continue
+        same = [g for g in earlier if g.period == f.period and g.segment == f.segment and _same_value(g.value, f.value)]
+        if any(g.metric == adjusted for g in same) and not any(g.metric == f.metric for g in same):
+            facts[i] = replace(f, metric=adjusted)
+            for j in range(i + 1, len(facts)):  # its comparison, up to the next current figure
+                if not facts[j].comparison:
+                    break
+                if facts[j].metric == f.metric:
+                    facts[j] = replace(facts[j], metric=adjusted)
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-9)  # the same figure, not a near one (329.1 vs 328.1)
 
 
 def _annotate_sentence(
@@ -354,10 +422,25 @@ def _annotate_sentence(
             fact = _ratio_fact(sent, item, lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, None))
+    _per_share_pairs(s, new)
     _attach_changes(s, new, percents)
     _respectively(s, new)
     _respective_metrics(s, new)
     facts.extend(f for f, _ in new)
+
+
+_OR_PER_SHARE = re.compile(r"\s*,?\s*or\s*$", re.I)
+
+
+def _per_share_pairs(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"compared with $47.9 million, or $0.88 per share, last year": the per-share figure after
+    "$A, or" is a comparison figure when A is."""
+    for k in range(1, len(new)):
+        (prev, pa), (f, a) = new[k - 1], new[k]
+        if a is None or pa is None or not a.per_share or pa.per_share or not _OR_PER_SHARE.fullmatch(s[pa.end : a.start]):
+            continue
+        if prev.comparison and not f.comparison:
+            new[k] = (replace(f, period=prev.period, comparison=True), a)
 
 
 _YEAR_SPAN = re.compile(r"(\d{4})\s*年?\s*(?:至|到|-|–|—|~|to)\s*(\d{4})\s*年?")
@@ -646,10 +729,26 @@ def _merge(facts: list[Fact]) -> list[Fact]:
             merged[key] = f
             continue
         kept = merged[key]
-        if abs(kept.value - f.value) <= 0.005 * max(abs(kept.value), 1e-9):
+        rounded = _rounded_from(kept.value, f.value)
+        if rounded:
+            # "Quarterly revenue $2.0 billion" … "total revenue $2.04 billion": the precise statement
+            kept, f = replace(f, start=kept.start), kept
+        if rounded or abs(kept.value - f.value) <= 0.005 * max(abs(kept.value), 1e-9):
             merged[key] = replace(kept, yoy_pct=kept.yoy_pct if kept.yoy_pct is not None else f.yoy_pct,
                                   qoq_pct=kept.qoq_pct if kept.qoq_pct is not None else f.qoq_pct)  # fmt: skip
     return list(merged.values())
+
+
+def _significant_digits(x: float) -> int:
+    return len(f"{abs(x):.12e}".split("e")[0].replace(".", "").rstrip("0")) or 1
+
+
+def _rounded_from(rough: float, precise: float) -> bool:
+    """Whether `rough` is `precise` stated with fewer digits (2.0 billion for 2.04 billion)."""
+    digits = _significant_digits(rough)
+    if rough == precise or digits >= _significant_digits(precise) or abs(rough - precise) > 0.025 * abs(precise):
+        return False
+    return float(f"{precise:.{digits - 1}e}") == rough
 
 
 def _merge_guidance(items: list[Guidance]) -> list[Guidance]:
