@@ -49,11 +49,18 @@ def stated_values(evidence: str) -> list[float]:
     return values
 
 
+# A count is often written as a bare number ("restaurant count was 8,917"); the amount parser
+# skips bare numbers, so a count reads back from one too.
+_BARE_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)|(?<![\d.,])\d+(?![\d,]|\.\d)")
+
+
 def reads_back(evidence: str, value: float, unit: str | None = None) -> bool:
-    """True when the evidence states `value` (magnitude within 0.5%)."""
+    """True when the evidence states `value` (magnitude within 0.5%); a count may be a bare number."""
     if value is None:
         return False
-    return any(close(v, value) for v in stated_values(evidence))
+    if any(close(v, value) for v in stated_values(evidence)):
+        return True
+    return unit == "count" and any(close(float(m.group(0).replace(",", "")), value) for m in _BARE_NUMBER.finditer(evidence))
 
 
 # Changes stated as multiples: 增长1.2倍 is +120%, 翻番 +100%, "doubled" +100%.

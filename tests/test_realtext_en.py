@@ -195,3 +195,53 @@ def test_brief_states_revenue_twice_the_precise_one_is_kept() -> None:
     got = facts("date 2024-08-01\n\n" + text)
     assert ("revenue", "2024Q2", None, 3.06e9) in got and ("revenue", "2023Q2", None, 2.87e9) in got
     assert not any(f[3] in (3.1e9, 3.02e9) for f in got)
+
+
+# --------------------------------------------------------------------------- 'other' figures in English
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # counts written as bare numbers after the noun that names them, with their comparisons
+        ("The company's store count at the end of the quarter was 1,204 vs. 1,151 a year ago.",
+         {("other", "2024Q2", "store count", 1204.0), ("other", "2023Q2", "store count", 1151.0)}),
+        ("Total student enrollments increased 12.5% year-over-year to approximately 310,000 for the second quarter.",
+         {("other", "2024Q2", "student enrollments", 310000.0)}),
+        # an unnamed figure after a comparison cue is the prior value of the 'other' figure before it
+        ("Income before income taxes (IBT) was $52.0 million, up 9.1% compared to $47.7 million reported in "
+         "the prior year's second quarter.",
+         {("other", "2024Q2", "income before income taxes", 52.0e6), ("other", "2023Q2", "income before income taxes", 47.7e6)}),
+    ],
+)
+def test_other_figures(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected
+
+
+def test_bare_count_reads_back_as_a_count_only() -> None:
+    from extract.grounding import reads_back
+
+    assert reads_back("restaurant count at the end of the quarter was 8,917", 8917, "count")
+    assert not reads_back("restaurant count at the end of the quarter was 8,917", 8917, "USD")
+
+
+# --------------------------------------------------------------------------- fiscal years ending in another month
+
+def test_balance_dates_in_a_fiscal_year_ending_in_may() -> None:
+    text = (
+        "date 2024-07-24\n\n(RTTNews) - Lantern Learning Group Inc. (LNTN) reported that its fourth quarter net "
+        "income rose to $41.0 million. The total number of learning centers was 1,032 as of May 31, 2024, compared "
+        "to 990 as of February 29, 2024 and 951 as of May 31, 2023."
+    )
+    assert str(main_period(text)) == "2024Q4"
+    got = {f for f in facts(text) if f[0] == "other"}
+    assert got == {("other", "2024Q4", "learning centers", 1032.0), ("other", "2024Q3", "learning centers", 990.0),
+                   ("other", "2023Q4", "learning centers", 951.0)}  # fmt: skip
+
+
+def test_fiscal_year_end_inside_the_period_phrase() -> None:
+    text = (
+        "Kestle Instruments, Inc. (Nasdaq: KSTL) today announced results for its fourth quarter and fiscal year "
+        "ended September 30, 2025.\n\nCash and cash equivalents totaled $212.3 million as of September 30, 2025, "
+        "compared with $198.0 million as of September 30, 2024."
+    )
+    assert {f for f in facts(text) if f[0] == "cash"} == {("cash", "2025FY", None, 212.3e6), ("cash", "2024FY", None, 198.0e6)}

@@ -28,7 +28,7 @@ _CONNECTIVE = re.compile(
     re.I,
 )
 # "同比增长6%、环比增长8%至4,050万元": a change that leads into its amount, within one clause.
-_LEADS_INTO = re.compile(r"^[\s、和及与與]*(?:同比|环比|環比|[^，,。；;\d]{0,20}?)?(?:至|到|达|達|为|為|to)\s*$")
+_LEADS_INTO = re.compile(r"^[\s、和及与與]*(?:同比|环比|環比|[^，,。；;\d]{0,20}?)?(?:至|到|达|達|为|為|to)\s*(?:approximately|about|around|nearly|roughly)?\s*$")
 _QOQ_NEAR = re.compile(r"环比|環比|上季|前季|sequential|quarter[\s-]+(?:over|on)[\s-]+quarter|q/q|qoq", re.I)
 _YOY_NEAR = re.compile(r"同比|同期|按年|年增|year[\s-]+(?:over|on)[\s-]+year|y/y|yoy|a\s+year\s+(?:earlier|ago)", re.I)
 # "同比增长1.2倍": a multiple is a change of N x 100 percent (the parser leaves 倍 alone).
@@ -51,6 +51,8 @@ _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\
 _OPENING_EN = re.compile(r"\W*(?:(?:in|for|during|over)\s+)?(?:the\s+)?", re.I)
 # AP: "On a per-share basis, the Atlanta-based company said it had profit of $1.02."
 _PER_SHARE_OPENING = re.compile(r"\W*on\s+a\s+per[\s-]share\s+basis\b", re.I)
+# "712 as of February 28, 2023 and 744 as of …": a date right after a figure is its own.
+_AS_OF_EN = re.compile(r"\s*(?:as\s+of|at|on|ended)\s+", re.I)
 _EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
@@ -204,7 +206,8 @@ def _period_of(
     english = len(re.findall(r"[A-Za-z]", sent.text)) > len(re.findall(r"[\u4e00-\u9fff]", sent.text))
     right = [
         m for m in own
-        if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end)
+        if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end
+                                   or english and _AS_OF_EN.fullmatch(sent.text[pos_end : m.start]) is not None)
         and (english and (m.kind not in _RELATIVE or _ADJACENT_EN.match(sent.text[pos_end : m.start]))
              or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
                  and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
@@ -331,7 +334,7 @@ def _compares_with(sent: Span, previous: list[Fact], facts: list[Fact]) -> None:
         c0, _ = clause_bounds(s, a.start)
         loss = f.metric in lexicon.INCOME_METRICS and lexicon.LOSS_RE.search(s[c0 : a.start])
         facts.append(replace(
-            f, period=str(prior), value=-abs(a.value) if loss else a.value, unit=a.unit if _is_currency(a.unit) and not a.per_share else f.unit,
+            f, period=str(prior), value=-abs(a.value) if loss else a.value, unit=a.unit if a.unit and _is_currency(a.unit) and not a.per_share else f.unit,
             yoy_pct=None, qoq_pct=None, evidence=s[c0 : a.end].strip(" ,"), start=sent.start + a.start,
             comparison=True, label_source="inherited", context=s,
         ))  # fmt: skip
@@ -370,6 +373,11 @@ def _annotate_sentence(
     s = sent.text
     amounts = find_amounts(s)
     percents = find_percents(s)
+    labels: dict[int, str] = {}
+    if _is_english(s):
+        counts = _bare_counts(s, amounts, percents)
+        labels = {a.start: label for a, label in counts}
+        amounts = sorted([*amounts, *(a for a, _ in counts)], key=lambda a: a.start)
     if not amounts and not percents:
         return
     mentions = find_mentions(s)
@@ -415,7 +423,9 @@ def _annotate_sentence(
         lo = items[i - 1].end if i else 0
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
-            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context)
+            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context, labels.get(item.start))
+            if fact is None and new and new[-1][1] is not None:
+                fact = _other_compared(sent, item, new[-1][0], lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, item))
         else:
@@ -489,9 +499,63 @@ def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
             )  # fmt: skip
 
 
-def _fact_for_amount(
-    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
+def _is_english(s: str) -> bool:
+    return len(re.findall(r"[A-Za-z]", s)) > len(re.findall(r"[\u4e00-\u9fff]", s))
+
+
+_BARE_INT = re.compile(r"(?<![\w$€£¥.,/-])(?:\d{1,3}(?:,\d{3})+|\d{2,7})(?![\w%/]|[.,]\d)")
+_MONTH_BEFORE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.I)
+
+
+def _bare_counts(s: str, amounts: list[Amount], percents: list[Percent]) -> list[tuple[Amount, str]]:
+    """Bare numbers that a count label names earlier in the sentence, as counts with that label."""
+    labels = list(lexicon.COUNT_LABEL_EN.finditer(s))
+    if not labels:
+        return []
+    taken = [(a.start, a.end) for a in amounts] + [(p.start, p.end) for p in percents]
+    out = []
+    for m in _BARE_INT.finditer(s):
+        text = m.group(0)
+        if re.fullmatch(r"(?:19|20)\d\d", text) or _MONTH_BEFORE.search(s[max(0, m.start() - 12) : m.start()]):
+            continue  # a year or a day of a date
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        label = next((lb for lb in reversed(labels) if lb.end() <= m.start() and m.start() - lb.end() <= 160), None)
+        if label is None:
+            continue
+        name = next(g for g in label.groups() if g)
+        value = float(text.replace(",", ""))
+        out.append((Amount(value, "count", m.start(), m.end(), text), re.sub(r"\s+", " ", name).strip()))
+    return out
+
+
+def _other_compared(
+    sent: Span, a: Amount, prev: Fact, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
 ) -> Fact | None:
+    """"IBT was $167.0 million, up 64% compared to $101.8 million …", "count was 8,917 vs. 8,313 a
+    year ago": an unnamed figure right after a comparison cue is the prior value of the 'other'
+    figure before it."""
+    s = sent.text
+    c0, c1 = clause_bounds(s, a.start)
+    if prev.metric != "other" or prev.comparison or not _FROM_EN.search(s[max(lo, c0 - 40) : a.start]):
+        return None
+    money = _is_currency(a.unit)
+    if (prev.unit == "count") != (a.unit == "count") or (money and prev.unit != a.unit):
+        return None
+    period, comparison = _period_of(sent, lo, hi, a.start, mentions, frame, context, a.end)
+    if not comparison:
+        return None
+    evidence = s[max(c0, lo) : max(a.end, c1 if c1 - a.end < 30 else a.end)].strip(" ,，")
+    return replace(
+        prev, period=str(period) if period else None, value=a.value, evidence=evidence, start=sent.start + a.start,
+        comparison=True, label_source="inherited", yoy_pct=None, qoq_pct=None, context=s[c0:c1],
+    )  # fmt: skip
+
+
+def _fact_for_amount(
+    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None,
+    label: str | None = None,
+) -> Fact | None:  # fmt: skip
     s = sent.text
     currency = frame.currency
     c0, c1 = clause_bounds(s, a.start)
@@ -546,7 +610,7 @@ def _fact_for_amount(
     elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":
-        segment = _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
+        segment = label or _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         if segment is None and counted:
             # "1,942 full-time equivalents", "1.9 million ADSs": what is counted, not the scale word

@@ -136,6 +136,18 @@ _PERIODISH = re.compile(
 )
 
 
+# What a bare number counts, named before it ("The total number of schools and learning centers
+# was 748", "restaurant count … was 8,917", "student enrollments … to approximately 2,058,000"):
+# the parser skips bare numbers, so English counts are read only after one of these labels.
+COUNT_LABEL_EN = re.compile(
+    r"\bnumber\s+of\s+(?P<of>[a-z][a-z&-]*(?:\s+(?:and\s+)?[a-z][a-z&-]*){0,4}?)(?=\s+(?:was|were|is|are|stood|reached|rose|grew|increased|fell|declined|decreased|at|to|in|of)\b)"
+    r"|\b(?P<noun>(?:[a-z][a-z-]+\s+)?(?:restaurant|store|shop|outlet|branch|school|unit|location|head)\s*count)\b"
+    r"|\b(?P<enr>(?:student|total)\s+enrollments?|enrollments)\b"
+    r"|\b(?P<emp>headcount|employees|full-time\s+employees)\s+(?=(?:was|were|stood|reached|totaled|rose|grew|increased|fell)\b)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class MetricHit:
     metric: str

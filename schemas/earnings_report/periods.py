@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from extract.schemas.earnings_report.lexicon import GUIDANCE_RE
 
@@ -215,6 +215,16 @@ def period_for_date(on: date, main: Period | None, main_end: date | None = None)
         return main
     if on.month == 12:
         return Period(on.year, "FY")
+    if main is not None and main_end is not None:
+        # Counted back from the main period's own end: in a fiscal year ending in May, February 28
+        # is the fiscal quarter before May 31, and May 31 of the year before the same quarter a
+        # year earlier; September 30 of the year before a September fiscal year is the prior year.
+        months = (main_end.year - on.year) * 12 + main_end.month - on.month
+        if months > 0 and months % 3 == 0 and main.kind.startswith("Q"):
+            q = int(main.kind[1]) - months // 3
+            return Period(main.year + (q - 1) // 4, f"Q{(q - 1) % 4 + 1}")
+        if months > 0 and months % 12 == 0 and main.kind == "FY":
+            return main.shift_year(-(months // 12))
     return Period(on.year, f"Q{(on.month - 1) // 3 + 1}")
 
 
@@ -298,6 +308,7 @@ def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
     return any(s <= m.start and m.end <= e for s, e in spans)
 
 
+_DATE_RE = dict(_PATTERNS)["date"]
 _ENDED = re.compile(r"(?:ended|ending|截至|截止|止)\s*$", re.I)
 
 
@@ -307,14 +318,31 @@ def main_period_end(text: str, main: Period | None) -> date | None:
     if main is None:
         return None
     head = text[:1500]
-    dates = [m for m in find_mentions(head) if m.kind == "date" and m.on]
+    # Every date, also those inside a span ("fiscal year ended September 30, 2025").
+    found = (_mention("date", m) for m in _DATE_RE.finditer(head))
+    dates = [m for m in found if m is not None and m.on]
     for m in dates:
         if _ENDED.search(head[max(0, m.start - 12) : m.start]) and m.on and abs(m.on.year - main.year) <= 1:
             return m.on
     for m in dates:
         if m.on and m.on.year == main.year and m.on.month == main.end_month():
             return m.on
-    return None
+    return _fiscal_end_before_dateline(text, main)
+
+
+def _fiscal_end_before_dateline(text: str, main: Period) -> date | None:
+    """A fiscal year that ends in another month ("as of May 31, 2023" in a fourth-quarter report
+    dated July 2023): the latest month-end balance date in the weeks before the dateline, when
+    no date in the text falls in the main period's calendar end month."""
+    found = (_mention("date", m) for m in _DATE_RE.finditer(text[:3000]))
+    dates = [m.on for m in found if m is not None and m.on]
+    if len(dates) < 2 or not (main.kind.startswith("Q") or main.kind == "FY"):
+        return None
+    dateline = next((m.on for m in find_mentions(text[:400]) if m.kind == "date" and m.on), None)
+    if dateline is None or any(d.month == main.end_month() for d in dates):
+        return None
+    ends = [d for d in dates if (d + timedelta(days=1)).day == 1 and 0 < (dateline - d).days <= 120]
+    return max(ends, default=None)
 
 
 def _first_year(text: str) -> int | None:
