@@ -245,3 +245,29 @@ def test_fiscal_year_end_inside_the_period_phrase() -> None:
         "compared with $198.0 million as of September 30, 2024."
     )
     assert {f for f in facts(text) if f[0] == "cash"} == {("cash", "2025FY", None, 212.3e6), ("cash", "2024FY", None, 198.0e6)}
+
+
+# --------------------------------------------------------------------------- store sales, margins, counted guidance
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("* Harlow Foods reports 4% same-store sales growth and 9% system sales growth; operating profit up 7% YOY",
+         {("other", "2024Q2", "same-store sales growth", 4.0), ("other", "2024Q2", "system sales growth", 9.0)}),
+        ("Comparable sales were up 1.5% during the quarter vs +2.0% consensus.",
+         {("other", "2024Q2", "comparable sales growth", 1.5)}),
+        # a margin named before the verb, its prior value after "vs.", and the consensus left out
+        ("Restaurant margin improved slightly to 15.2% of sales vs. 14.9% a year ago and 15.5% consensus.",
+         {("other", "2024Q2", "restaurant margin", 15.2), ("other", "2023Q2", "restaurant margin", 14.9)}),
+    ],
+)
+def test_store_sales_and_margins(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected
+
+
+def test_counted_guidance_is_not_revenue() -> None:
+    text = Q2 + ("For the third quarter, Norland expects deliveries of 41,000 to 44,000 vehicles and revenue of "
+                 "RMB 9.6 billion to RMB 10.1 billion. The company remains on track to achieve its target of 120-140 new restaurants in the year.")
+    got = {(g.metric, g.segment, g.low, g.high, g.unit) for g in annotate(text).guidance}
+    assert got == {("other", "deliveries", 41000.0, 44000.0, "count"), ("revenue", None, 9.6e9, 10.1e9, "CNY"),
+                   ("other", "new restaurants", 120.0, 140.0, "count")}  # fmt: skip

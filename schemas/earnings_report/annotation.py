@@ -415,7 +415,9 @@ def _annotate_sentence(
             continue
         kept.append(a)
 
-    ratios = [p for p in percents if p.direction is None and p.kind is None]
+    ratios = [p for p in percents if p.direction is None and p.kind is None and not lexicon.CONSENSUS_AFTER_RE.match(s[p.end :])]
+    kpi_growth = _kpi_growth(s, percents) if _is_english(s) else {}
+    ratios = sorted([*ratios, *(p for p in percents if p.start in kpi_growth and p not in ratios)], key=lambda p: p.start)
     items: list[Amount | Percent] = sorted([*kept, *ratios], key=lambda x: x.start)
     new: list[tuple[Fact, Amount | None]] = []
     for i, item in enumerate(items):
@@ -429,7 +431,12 @@ def _annotate_sentence(
             if fact is not None:
                 new.append((fact, item))
         else:
-            fact = _ratio_fact(sent, item, lo, hi, mentions, frame, context)
+            if item.start in kpi_growth:
+                fact = _kpi_fact(sent, item, kpi_growth[item.start], lo, hi, mentions, frame, context)
+            else:
+                fact = _ratio_fact(sent, item, lo, hi, mentions, frame, context)
+            if fact is None and new and new[-1][0].unit == "%":
+                fact = _ratio_compared(sent, item, new[-1][0], lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, None))
     _per_share_pairs(s, new)
@@ -552,6 +559,25 @@ def _other_compared(
     )  # fmt: skip
 
 
+def _ratio_compared(
+    sent: Span, p: Percent, prev: Fact, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
+) -> Fact | None:
+    """"Restaurant margin improved to 17.7% of sales vs. 17.6% a year ago": the prior value of
+    the ratio before it."""
+    s = sent.text
+    c0, c1 = clause_bounds(s, p.start)
+    if prev.metric != "other" or prev.comparison or not _FROM_EN.search(s[max(lo, c0 - 40) : p.start]):
+        return None
+    period, comparison = _period_of(sent, lo, hi, p.start, mentions, frame, context, p.end)
+    if not comparison:
+        return None
+    evidence = s[max(c0, lo) : max(p.end, c1 if c1 - p.end < 30 else p.end)].strip(" ,，")
+    return replace(
+        prev, period=str(period) if period else None, value=p.value, evidence=evidence, start=sent.start + p.start,
+        comparison=True, label_source="inherited", context=s[c0:c1],
+    )  # fmt: skip
+
+
 def _fact_for_amount(
     sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None,
     label: str | None = None,
@@ -658,6 +684,32 @@ def _unit(a: Amount, metric: str, currency: str | None) -> tuple[str | None, str
     return None, None
 
 
+def _kpi_growth(s: str, percents: list[Percent]) -> dict[int, str]:
+    """Percentages that are store-sales growth figures, by start, with their label."""
+    out = {}
+    for p in percents:
+        m = lexicon.KPI_GROWTH_AFTER_RE.match(s, p.end) or lexicon.KPI_GROWTH_BEFORE_RE.search(s[max(0, p.start - 60) : p.start])
+        if m and not lexicon.CONSENSUS_AFTER_RE.match(s[p.end :]):
+            kpi = re.sub(r"(?i)^same\s+store", "same-store", re.sub(r"\s+", " ", m.group("kpi")))
+            out[p.start] = kpi[0].lower() + kpi[1:] + " growth"  # sentence case is not part of the name
+    return out
+
+
+def _kpi_fact(
+    sent: Span, p: Percent, label: str, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
+) -> Fact:
+    s = sent.text
+    c0, c1 = clause_bounds(s, p.start)
+    period, comparison = _period_of(sent, max(c0, lo), min(c1, hi), p.start, mentions, frame, context, p.end)
+    end = m.end() if (m := lexicon.KPI_GROWTH_AFTER_RE.match(s, p.end)) else p.end
+    start = min(c0, p.start) if end > p.end else max(0, min(c0, p.start))
+    return Fact(
+        metric="other", period=str(period) if period else None, segment=label, value=p.value, unit="%",
+        unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[start:end].strip(" ,*"), start=sent.start + p.start,
+        comparison=comparison, label_source="lexicon", context=s[c0:c1],
+    )  # fmt: skip
+
+
 def _ratio_fact(
     sent: Span, p: Percent, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
 ) -> Fact | None:
@@ -743,6 +795,9 @@ def _without(s: str, start: int, end: int, percents: list[Percent]) -> str:
     return "".join(out)
 
 
+_GOAL_WORD = re.compile(r"target|goal|guidance|outlook|range|plan|forecast|目标|目標|指引", re.I)
+
+
 def _guidance(
     sent: Span, mentions: list[Mention], frame: Frame, context: Period | None, out: list[Guidance], cue: int
 ) -> None:
@@ -759,6 +814,14 @@ def _guidance(
             rate = _RATE_WORD.search(s[hit.start if hit else cue : r.start])
             if rate and metric != "gross_margin":  # "EBIT margin of 14% to 15%": a ratio with no canonical name
                 metric, segment = "other", lexicon.label_before(s[cue : rate.end()]) or (hit.text if hit else None)
+        elif r.high.unit == "count" and not any(_is_currency(u) for u in (r.high.unit, r.low.unit)):  # type: ignore[union-attr]
+            # "deliveries of 66,000 to 70,000 vehicles", "a target of 550-600 new stores": a count
+            metric, unit = "other", "count"
+            named = lexicon.label_before(s[cue : r.start])
+            counted = re.sub(r"^[\d.,\s]+", "", r.high.text).strip() or None  # type: ignore[union-attr]
+            segment = named if named and not _GOAL_WORD.search(named) else counted or named
+            if segment is None:
+                continue
         else:
             unit = next((u for u in (r.high.unit, r.low.unit) if _is_currency(u)), frame.currency)  # type: ignore[union-attr]
             if unit == "CNY" and isinstance(r.high, Amount) and _is_plain_yuan(r.high):

@@ -111,7 +111,16 @@ PAGE_COUNT_AFTER_RE = re.compile(r"\s*(?:views|reads|likes|comments|shares)\b|\s
 # "…ahead of the 84 cents analysts had pencilled in": a figure followed by whose estimate it is.
 CONSENSUS_AFTER_RE = re.compile(
     r"\s*(?:that\s+|which\s+)?(?:analysts?|the\s+street|wall\s+street)\s+(?:had\s+|were\s+|on\s+average\s+)?"
-    r"(?:expected|expecting|estimated|forecast|projected|pencill?ed|polled|anticipated)",
+    r"(?:expected|expecting|estimated|forecast|projected|pencill?ed|polled|anticipated)"
+    r"|\s*(?:consensus|street\s+(?:estimate|view))\b",  # "13.0% vs. 12.1% consensus"
+    re.I,
+)
+# Store-sales growth that retail and restaurant wires report as a figure of its own ("6% same-store
+# sales growth", "Comparable sales were up 2.0%"): the percentage is the figure, labelled "<kpi> growth".
+KPI_GROWTH_EN = r"same[\s-]store\s+sales|comparable(?:[\s-]store)?\s+sales|system(?:wide|-wide)?\s+sales|like-for-like\s+sales"
+KPI_GROWTH_AFTER_RE = re.compile(r"\s*(?P<kpi>" + KPI_GROWTH_EN + r")\s+growth\b", re.I)
+KPI_GROWTH_BEFORE_RE = re.compile(
+    r"\b(?P<kpi>" + KPI_GROWTH_EN + r")\s+(?:were\s+|was\s+)?(?:up|down|rose|fell|grew|increased|decreased|declined)?\s*(?:by\s+)?$",
     re.I,
 )
 # An amount right after a direction word is a change ("成本增加280万元"), not a level.
@@ -255,7 +264,8 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
 
 _EN_LABEL = re.compile(
     r"([A-Za-z][A-Za-z\-'& ]{2,60}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
-    r"|rose\s+to|increased\s+to|grew\s+to|fell\s+to|decreased\s+to|declined\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
+    r"|(?:rose|increased|grew|fell|decreased|declined|improved|expanded|contracted|narrowed|widened|climbed|dropped)"
+    r"(?:\s+[a-z]+ly)?\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
     re.IGNORECASE,
 )
 _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)
@@ -264,7 +274,8 @@ _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with
 # Verbs that end the subject before an 'other' figure's noun phrase ("…said it had profit of").
 _EN_LABEL_VERB = re.compile(
     r"^(?:had|has|have|recorded|reported|posted|announced|said|says|booked|included|includes|incurred|took|"
-    r"generated|delivered|logged|achieved|saw|declared|paid|made|added|opened|closed|ended|is|are|be)$",
+    r"generated|delivered|logged|achieved|saw|declared|paid|made|added|opened|closed|ended|is|are|be|"
+    r"expects?|sees|targets|projects|anticipates|forecasts|plans)$",
     re.IGNORECASE,
 )
 _EN_HEAD_ONLY = re.compile(r"^(?:number|total|count|amount|share|percentage|proportion|value|volume|level)$", re.I)
