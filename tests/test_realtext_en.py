@@ -271,3 +271,51 @@ def test_counted_guidance_is_not_revenue() -> None:
     got = {(g.metric, g.segment, g.low, g.high, g.unit) for g in annotate(text).guidance}
     assert got == {("other", "deliveries", 41000.0, 44000.0, "count"), ("revenue", None, 9.6e9, 10.1e9, "CNY"),
                    ("other", "new restaurants", 120.0, 140.0, "count")}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- more wire sentences
+
+Q3 = "Harbin Motors Inc (NYSE: HRBM) reported third-quarter results on November 12, 2025. "
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "a year earlier" after "from" is the change's, "the second quarter" after "from" a comparison cue
+        ("Total revenues for the quarter ended September 30 rose 31.5% from a year earlier to RMB 8.21 billion, "
+         "and were up 9.0% from the second quarter.",
+         {("revenue", "2025Q3", None, 8.21e9)}),
+        # a period right after an earlier figure is that figure's, not the next one's
+        ("Vehicle margin improved to 11.2% from 8.4% a year ago and 10.9% in the second quarter, while overall "
+         "gross margin was 10.1%.",
+         {("other", "2025Q3", "vehicle margin", 11.2), ("other", "2024Q3", "vehicle margin", 8.4),
+          ("other", "2025Q2", "vehicle margin", 10.9), ("gross_margin", "2025Q3", None, 10.1)}),
+        # a month-end without a year is the latest one before the period's end
+        ("The company ended September with cash and cash equivalents of RMB 21.4 billion, down from RMB 24.0 billion "
+         "at the end of June.",
+         {("cash", "2025Q3", None, 21.4e9), ("cash", "2025Q2", None, 24.0e9)}),
+        ("On a non-GAAP basis, which excludes share-based compensation, the net loss was RMB 0.92 billion.",
+         {("adjusted_net_income", "2025Q3", None, -0.92e9)}),
+        ("Harbin delivered 41,220 vehicles in the quarter, compared with 30,118 vehicles in the same period of 2024.",
+         {("other", "2025Q3", "deliveries", 41220.0), ("other", "2024Q3", "deliveries", 30118.0)}),
+        # SG&A is neither selling nor G&A expenses
+        ("Selling, general and administrative expenses were RMB 1.12 billion.",
+         {("other", "2025Q3", "selling, general and administrative expenses", 1.12e9)}),
+        # GAAP-basis words are not segments; a sentence-case label is written in lower case
+        ("Statutory operating profit came in at RMB 310 million. Annual recurring revenue reached RMB 2.6 billion.",
+         {("operating_income", "2025Q3", None, 310e6), ("other", "2025Q3", "annual recurring revenue", 2.6e9)}),
+    ],
+)
+def test_wire_sentences_more(text: str, expected: set[tuple]) -> None:
+    assert facts(Q3 + text) == expected
+
+
+def test_all_caps_brief_labels() -> None:
+    text = ("BRIEF-Tarnow Outfitters Q1 profit falls\n\nMay 28 (Wirefeed) - Tarnow Outfitters Co (NYSE:TRNW):\n\n"
+            "* TARNOW OUTFITTERS REPORTS FIRST QUARTER FISCAL 2025 RESULTS\n"
+            "* Q1 NET SALES $0.91 BILLION VERSUS $0.95 BILLION LAST YEAR\n* ENDED QUARTER WITH 412 STORES\n"
+            "* INVENTORY UP 4% TO $1.12 BILLION\n* Q1 EARNINGS PER SHARE VIEW $0.33 -- LSEG IBES DATA\n")
+    got = facts(text)
+    assert ("other", "2025Q1", "stores", 412.0) in got
+    assert any(f[0] == "other" and f[2] == "inventory" and f[3] == 1.12e9 for f in got)
+    assert not any(f[3] == 0.33 for f in got)

@@ -50,7 +50,14 @@ _FROM_EN = re.compile(
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
 _OPENING_EN = re.compile(r"\W*(?:(?:in|for|during|over)\s+)?(?:the\s+)?", re.I)
 # AP: "On a per-share basis, the Atlanta-based company said it had profit of $1.02."
+_ADJUSTED_OPENING = re.compile(r"\W*on\s+an?\s+(?:non-GAAP|adjusted|underlying)\s+basis\b", re.I)
 _PER_SHARE_OPENING = re.compile(r"\W*on\s+a\s+per[\s-]share\s+basis\b", re.I)
+# A period word right after a figure ("10.9% in the second quarter", "$5.1 million in Q3 2023").
+_AFTER_FIGURE_EN = re.compile(
+    r"(?:%|\d|\b(?:million|billion|thousand|mln|bln|bn|mn|m|percent))\s*(?:\([^)]*\)\s*)?(?:in|for|during|of|as\s+of|at|on|ended)?\s*(?:the\s+)?$",
+    re.I,
+)
+_CUE_EN = re.compile(r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to)|over)\b", re.I)
 # "712 as of February 28, 2023 and 744 as of …": a date right after a figure is its own.
 _AS_OF_EN = re.compile(r"\s*(?:as\s+of|at|on|ended)\s+", re.I)
 _EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
@@ -197,18 +204,28 @@ def _period_of(
     """Period for an item at `pos` whose own stretch of the sentence is [lo, hi); `context`
     is the period the paragraph was last talking about."""
     main = frame.main
+    english = _is_english(sent.text)
+    if english:
+        # English names a figure's period after it: "12.1% in the second quarter, while gross margin
+        # was 12.4%": "the second quarter" is the earlier figure's, and "rose 48.7% from a year
+        # earlier to $12.9 billion": "a year earlier" is the change's; neither is this figure's.
+        mentions = [
+            m for m in mentions
+            if not (m.end <= pos and _AFTER_FIGURE_EN.search(sent.text[max(0, m.start - 40) : m.start]))
+            and not (m.end <= pos and _FROM_EN.search(sent.text[max(0, m.start - 30) : m.start]))
+        ]  # fmt: skip
     reference = _anchor_period(mentions, pos, context or main, main)
     pos_end = pos if pos_end is None else pos_end
     own = [m for m in mentions if lo <= m.start and m.end <= hi]
     left = [m for m in own if m.end <= pos]
     # A mention after the item is its own only when it is nearer to it than to what follows
     # ("$3.3 million in Q3 2023, compared with $5.1 million in ..."), and not a comparison cue.
-    english = len(re.findall(r"[A-Za-z]", sent.text)) > len(re.findall(r"[\u4e00-\u9fff]", sent.text))
     right = [
         m for m in own
         if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end
                                    or english and _AS_OF_EN.fullmatch(sent.text[pos_end : m.start]) is not None)
         and (english and (m.kind not in _RELATIVE or _ADJACENT_EN.match(sent.text[pos_end : m.start]))
+             and not _CUE_EN.search(sent.text[pos_end : m.start])  # "…, and up 17% from the second quarter"
              or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
                  and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
     ]  # fmt: skip
@@ -233,10 +250,10 @@ def _period_of(
     if pick is None:
         return reference, False
     # Year-only words and balance dates are about the document's periods, not the paragraph's.
-    period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, frame.main_end)
+    period = resolve(pick, main if pick.kind in ("year_only", "date", "month_end") and main else reference, frame.main_end)
     comparison = pick.kind in _RELATIVE
-    if period is not None and main is not None and pick.kind in ("absolute", "year_only", "date"):
-        comparison = period != main and (period.year < main.year or pick.kind == "date")
+    if period is not None and main is not None and pick.kind in ("absolute", "year_only", "date", "month_end"):
+        comparison = period != main and (period.year < main.year or pick.kind in ("date", "month_end"))
     return period or reference, comparison
 
 
@@ -426,8 +443,8 @@ def _annotate_sentence(
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
             fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context, labels.get(item.start))
-            if fact is None and new and new[-1][1] is not None:
-                fact = _other_compared(sent, item, new[-1][0], lo, hi, mentions, frame, context)
+            if (fact is None or fact.metric == "other" and fact.label_source == "unlabelled") and new and new[-1][1] is not None:
+                fact = _other_compared(sent, item, new[-1][0], lo, hi, mentions, frame, context) or fact
             if fact is not None:
                 new.append((fact, item))
         else:
@@ -440,6 +457,8 @@ def _annotate_sentence(
             if fact is not None:
                 new.append((fact, None))
     _per_share_pairs(s, new)
+    if _ADJUSTED_OPENING.match(s):  # "On a non-GAAP basis, …, the net loss was RMB 1.17 billion"
+        new[:] = [(replace(f, metric=_ADJUSTED_OF.get(f.metric, f.metric)), a) for f, a in new]
     _attach_changes(s, new, percents)
     _respectively(s, new)
     _respective_metrics(s, new)
@@ -506,6 +525,17 @@ def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
             )  # fmt: skip
 
 
+def _label_case(s: str, label: str) -> str:
+    """A label as the name is written: "INVENTORY" in an all-caps brief is "inventory",
+    "Annual recurring revenue" opening a sentence is "annual recurring revenue"."""
+    letters = re.findall(r"[A-Za-z]", s)
+    if len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters) and _is_english(s):
+        return label.lower()
+    if re.match(r"[A-Z][a-z]", label) and not re.match(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+$", label):
+        return label[0].lower() + label[1:]  # sentence case, not a proper name ("Annual recurring revenue")
+    return label
+
+
 def _is_english(s: str) -> bool:
     return len(re.findall(r"[A-Za-z]", s)) > len(re.findall(r"[\u4e00-\u9fff]", s))
 
@@ -550,13 +580,17 @@ def _other_compared(
     if (prev.unit == "count") != (a.unit == "count") or (money and prev.unit != a.unit):
         return None
     period, comparison = _period_of(sent, lo, hi, a.start, mentions, frame, context, a.end)
-    if not comparison:
+    if not comparison and (period is None or period == frame.main):
         return None
     evidence = s[max(c0, lo) : max(a.end, c1 if c1 - a.end < 30 else a.end)].strip(" ,，")
     return replace(
         prev, period=str(period) if period else None, value=a.value, evidence=evidence, start=sent.start + a.start,
         comparison=True, label_source="inherited", yoy_pct=None, qoq_pct=None, context=s[c0:c1],
     )  # fmt: skip
+
+
+# "…from 8.4% a year ago and 10.9% in the second quarter": the next prior value in a chain
+_AND_NEXT = re.compile(r"[^;%$\d]{0,40}\band\s*$", re.I)
 
 
 def _ratio_compared(
@@ -566,10 +600,11 @@ def _ratio_compared(
     the ratio before it."""
     s = sent.text
     c0, c1 = clause_bounds(s, p.start)
-    if prev.metric != "other" or prev.comparison or not _FROM_EN.search(s[max(lo, c0 - 40) : p.start]):
+    cue = _FROM_EN.search(s[max(lo, c0 - 40) : p.start]) or (prev.comparison and _AND_NEXT.match(s[lo : p.start]))
+    if prev.metric != "other" or not cue or (prev.comparison and not _AND_NEXT.match(s[lo : p.start])):
         return None
     period, comparison = _period_of(sent, lo, hi, p.start, mentions, frame, context, p.end)
-    if not comparison:
+    if not comparison and (period is None or period == frame.main):
         return None
     evidence = s[max(c0, lo) : max(p.end, c1 if c1 - p.end < 30 else p.end)].strip(" ,，")
     return replace(
@@ -638,6 +673,9 @@ def _fact_for_amount(
     elif metric == "other":
         segment = label or _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
+        done = lexicon.COUNT_VERB_EN.search(s[max(c0, lo) : a.start]) if counted else None
+        if segment is None and done:  # "Lumo delivered 58,312 vehicles": deliveries
+            segment = lexicon.COUNT_VERB_NOUNS[done.group(1).lower()]
         if segment is None and counted:
             # "1,942 full-time equivalents", "1.9 million ADSs": what is counted, not the scale word
             segment = re.sub(r"^(?:thousand|million|billion|mn|bn|m)\s+", "", counted.group(0).strip(), flags=re.I) or None
@@ -647,6 +685,8 @@ def _fact_for_amount(
             unit = currency if (currency and _MONEY_WORD.search(segment)) else "count"
     if unit is None:
         return None
+    if segment and metric == "other":
+        segment = _label_case(s, segment)
     period, comparison = _period_of(
         sent, max(lo, c0 if source == "lexicon" else lo), hi, a.start, mentions, frame, context, a.end
     )

@@ -75,6 +75,8 @@ _TABLE: list[tuple[str, str]] = [
     # recurring-revenue run rates are not revenue
     ("other", r"(?:年度)?(?:经常性|經常性)(?:收入|收益)|ARR\b|annual(?:ized)?\s+recurring\s+revenues?"),
     ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
+    # SG&A combines selling with G&A: neither sales_marketing_expenses nor ga_expenses
+    ("other", r"selling,?\s+general\s+(?:and|&)\s+administrative\s+(?:expenses?|costs?)|\bSG&A(?:\s+expenses?)?"),
     ("other", r"(?:末期|中期|特别|特別|全年|年度)(?:股)?息|股息|派息|现金红利|現金紅利|分红|分紅|(?:final|interim|special)\s+dividends?|dividends?\s+per\s+share"),
     # revenue last: its words are inside many other phrases
     ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|(?<![经經])(?:营收|營收)|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
@@ -100,7 +102,7 @@ NOT_A_RESULT_RE = re.compile(
     r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
     r"|analysts?\b[^.;]{0,40}?\b(?:expect|estimat|forecast|project|predict|anticipat|poll|survey)"
     r"|\b(?:average|mean|street|wall\s+street)\s+(?:estimate|forecast|expectation|view)"
-    r"|\bview\s+(?:was\s+|of\s+)?(?:US|HK|C|A)?[$€£¥]|I/B/E/S"  # Reuters briefs: "Q3 revenue view $1.98 billion -- Thomson Reuters I/B/E/S"
+    r"|\bview\s+(?:was\s+|of\s+)?(?:US|HK|C|A)?[$€£¥]|I/?B/?E/?S\b"  # Reuters briefs: "Q3 revenue view $1.98 billion -- Thomson Reuters I/B/E/S"
     r"|\bshares?\s+(?:(?:were|was|are|is|have|has)\s+)?(?:trading|traded|closed|opened|rose|fell|climbed|gained|lost|dropped|jumped|slipped|edged)"
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
@@ -134,7 +136,7 @@ GUIDANCE_RE = re.compile(
 )
 
 _SEGMENT_STOP = re.compile(
-    r"^[总總净淨年季度全本期营營业業]+$|^(?:主营业务|主營業務|销售|銷售|non-GAAP|GAAP|经调整|經調整|公司预计|预计|預計|這一數字|这一数字|总|總|净|淨|营业|營業|公司|集团|集團|本公司|本集团|本集團|本季度|季度|全年|年度|本期|期内|期內|报告期内|報告期內|整体|整體|总体|總體|合计|合計|同期|主营|主營|其|该|該|其中|总计|上半年|下半年|前三季度|第[一二三四]季度|累计|累計|实现|實現|the|total|net|quarterly|annual|its|our|company|group)$",
+    r"^[总總净淨年季度全本期营營业業]+$|^(?:主营业务|主營業務|销售|銷售|non-GAAP|GAAP|经调整|經調整|公司预计|预计|預計|這一數字|这一数字|总|總|净|淨|营业|營業|公司|集团|集團|本公司|本集团|本集團|本季度|季度|全年|年度|本期|期内|期內|报告期内|報告期內|整体|整體|总体|總體|合计|合計|同期|主营|主營|其|该|該|其中|总计|上半年|下半年|前三季度|第[一二三四]季度|累计|累計|实现|實現|the|total|net|quarterly|annual|its|our|company|group|statutory|overall|consolidated|reported)$",
     re.IGNORECASE,
 )
 _SEGMENT_TAIL = re.compile(r"(?:总体|總體|整体|整體|总|總|净|淨|累计|累計|当季|當季|单季|單季|全年|本季|期内|期內|年内|年內|营业|營業|主营|主營|合计|合計|业务|業務|板块|板塊|分部|分类|分類)+$")
@@ -155,6 +157,11 @@ COUNT_LABEL_EN = re.compile(
     r"|\b(?P<emp>headcount|employees|full-time\s+employees)\s+(?=(?:was|were|stood|reached|totaled|rose|grew|increased|fell)\b)",
     re.IGNORECASE,
 )
+
+
+# "delivered 58,312 vehicles": what the verb makes of the count.
+COUNT_VERB_NOUNS = {"delivered": "deliveries", "shipped": "shipments", "produced": "production"}
+COUNT_VERB_EN = re.compile(r"\b(" + "|".join(COUNT_VERB_NOUNS) + r")\s+(?:a\s+record\s+|about\s+|approximately\s+|nearly\s+)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -223,7 +230,7 @@ _EN_FUNCTION = re.compile(
     r"first|second|third|fourth|quarter|half|year|fiscal|full|gaap|non-gaap|reported|expects?|between|q[1-4]|fy\d*|\d+|"
     r"versus|vs|an|a|compared|or|while|whereas|as|at|on|after|because|since|when|"
     r"posted|announced|said|says|had|has|recorded|generated|delivered|booked|logged|achieved|saw|record|"
-    r"adjusted|excluding|including|organic|"
+    r"adjusted|excluding|including|organic|statutory|overall|consolidated|headline|underlying|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
     re.IGNORECASE,
 )
@@ -265,7 +272,7 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
 _EN_LABEL = re.compile(
     r"([A-Za-z][A-Za-z\-'& ]{2,60}?)\s+(?:amounted\s+to|was|were|of|reached|totaled|totalled|stood\s+at|came\s+in\s+at"
     r"|(?:rose|increased|grew|fell|decreased|declined|improved|expanded|contracted|narrowed|widened|climbed|dropped)"
-    r"(?:\s+[a-z]+ly)?\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
+    r"(?:\s+[a-z]+ly)?\s+to|(?:up|down)\s+[\d.]+\s*%\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
     re.IGNORECASE,
 )
 _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)

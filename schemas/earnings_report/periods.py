@@ -86,7 +86,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("half_no_year", re.compile(r"中期|上半年|半年度|(?:the\s+)?first[\s-]+half|interim\s+period|(?:the\s+)?half[\s-]+year(?![\s-]+(?:ago|earlier))", re.I)),
     ("nine_no_year", re.compile(r"前三季度|前三季|前九个月|前九個月|年初至报告期末|年初至報告期末|(?:the\s+)?first\s+nine\s+months|year[\s-]to[\s-]date", re.I)),
     ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度?|(?<![\d年])([一二三四])季度|(?<![A-Za-z\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)[\s-]+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
-    ("this_year", re.compile(r"全年|年度|full\s+year|the\s+year", re.I)),
+    ("month_end", re.compile(r"(?:the\s+)?end\s+of\s+(" + _MONTH_RE + r")\b(?!\.?\s+\d)", re.I)),
+    ("this_year", re.compile(r"全年|年度|full[\s-]year|the\s+year", re.I)),
 ]
 
 
@@ -198,6 +199,8 @@ def _mention(kind: str, m: re.Match[str]) -> Mention | None:
         return Mention(s, e, "quarter_no_year", quarter=f"Q{_CN_Q.get(q, q)}") if q else None
     if kind == "this_year":
         return Mention(s, e, "this_year")
+    if kind == "month_end":  # "at the end of June": the latest such month-end, resolved against the reference
+        return Mention(s, e, "month_end", quarter=str(_month3(g(1))))
     return None
 
 
@@ -248,6 +251,11 @@ def resolve(mention: Mention, reference: Period | None, main_end: date | None = 
         return period_for_date(mention.on, reference, main_end)
     if mention.kind == "this_year":
         return Period(reference.year, "FY")
+    if mention.kind == "month_end" and mention.quarter:
+        month = int(mention.quarter)
+        year = reference.year if month <= reference.end_month() else reference.year - 1
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        return period_for_date(last, reference, main_end)
     return None
 
 
