@@ -319,3 +319,16 @@ def test_all_caps_brief_labels() -> None:
     assert ("other", "2025Q1", "stores", 412.0) in got
     assert any(f[0] == "other" and f[2] == "inventory" and f[3] == 1.12e9 for f in got)
     assert not any(f[3] == 0.33 for f in got)
+
+
+def test_heading_period_holds_for_the_bullets_under_it() -> None:
+    text = (
+        "Kestle Instruments, Inc. (Nasdaq: KSTL) today announced results for its fourth quarter and fiscal year "
+        "ended September 30, 2025.\n\nFiscal 2025 Highlights\n\n- Revenue was $612.0 million, up 11%.\n\n"
+        "Fourth Quarter Fiscal 2025 Highlights\n\n- Revenue was $166.2 million, up 14% from $145.8 million a year ago.\n"
+        "- GAAP operating loss was $2.3 million, versus $7.9 million in the year-ago quarter.\n"
+    )
+    assert facts(text) == {
+        ("revenue", "2025FY", None, 612.0e6), ("revenue", "2025Q4", None, 166.2e6), ("revenue", "2024Q4", None, 145.8e6),
+        ("operating_income", "2025Q4", None, -2.3e6), ("operating_income", "2024Q4", None, -7.9e6),
+    }  # fmt: skip

@@ -299,9 +299,13 @@ def annotate(text: str) -> Annotations:
     if len(spans) > 2 and "\n" in text[spans[0].end : spans[1].start] and len(spans[0].text) < 90:
         headlines.append(spans[0])
     spans = [sp for sp in spans if sp not in headlines and not _FRONT_MATTER.match(sp.text)] + headlines
+    section: Period | None = None  # the period a heading ("Fourth Quarter Fiscal 2025 Highlights") names
     for sent in spans:
         if re.search(r"\n\s*\n|</?p[\s>]", text[previous_end : sent.start]):
-            context, outlook = None, False  # a blank line ends the paragraph and what it was talking about
+            context, outlook = section, False  # a blank line ends the paragraph and what it was talking about
+        heading = _is_heading(text, sent)
+        if heading:
+            section = None
         previous_end = sent.end
         before = len(facts)
         _annotate_sentence(sent, frame, context, outlook, facts, guidance)
@@ -318,6 +322,8 @@ def annotate(text: str) -> Annotations:
             anchor = resolve(m, main if m.kind == "year_only" else (context or main))
             if anchor is not None and (main is None or anchor.year == main.year):
                 context = anchor
+                if heading:
+                    section = anchor  # holds for the paragraphs under the heading
                 break
     return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=frame.currency)
 
@@ -382,6 +388,18 @@ def _restated_adjusted(facts: list[Fact], start: int) -> None:
 
 def _same_value(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-9)  # the same figure, not a near one (329.1 vs 328.1)
+
+
+def _is_heading(text: str, sent: Span) -> bool:
+    """A heading: a line of its own, short, with no figures and no sentence punctuation
+    ("Fourth Quarter Fiscal 2025 Highlights", "二、第三季度经营情况")."""
+    line_start = text.rfind("\n", 0, sent.start) + 1
+    line_end = text.find("\n", sent.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    return (
+        0 < len(line) <= 80 and line == sent.text.strip() and not find_amounts(line)
+        and not re.search(r"[.。!?！？:：;；]$|\d%", line)
+    )  # fmt: skip
 
 
 def _annotate_sentence(
