@@ -332,3 +332,25 @@ def test_heading_period_holds_for_the_bullets_under_it() -> None:
         ("revenue", "2025FY", None, 612.0e6), ("revenue", "2025Q4", None, 166.2e6), ("revenue", "2024Q4", None, 145.8e6),
         ("operating_income", "2025Q4", None, -2.3e6), ("operating_income", "2024Q4", None, -7.9e6),
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "or 60 cents" after a money figure is per share, and shares its period
+        ("Net income was $96.4 million, or 82 cents a share, versus $71.8 million, or 60 cents, a year earlier.",
+         {("net_income", "2024Q2", None, 96.4e6), ("eps", "2024Q2", None, 0.82),
+          ("net_income", "2023Q2", None, 71.8e6), ("eps", "2023Q2", None, 0.6)}),
+        # a scaled count with no counter word, compared
+        ("Annual active customers reached 27.4 million in the quarter, up from 23.1 million a year earlier.",
+         {("other", "2024Q2", "annual active customers", 27.4e6), ("other", "2023Q2", "annual active customers", 23.1e6)}),
+    ],
+)
+def test_wire_pairs(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected
+
+
+def test_headline_forecast_period_is_not_the_results() -> None:
+    text = ("BRIEF-Trellis Optics Q1 revenue $410M, sees Q2 revenue $420M-$440M\n\n"
+            "May 6 (FinWire) - Trellis Optics Inc (TROP):\n* Quarter ended March 29, 2025\n")
+    assert ("revenue", "2025Q1", None, 410e6) in facts(text)

@@ -226,6 +226,7 @@ def _period_of(
                                    or english and _AS_OF_EN.fullmatch(sent.text[pos_end : m.start]) is not None)
         and (english and (m.kind not in _RELATIVE or _ADJACENT_EN.match(sent.text[pos_end : m.start]))
              and not _CUE_EN.search(sent.text[pos_end : m.start])  # "…, and up 17% from the second quarter"
+             and not lexicon.GUIDANCE_RE.search(sent.text[pos_end : m.start])  # "Q1 revenue $850M, sees Q2 revenue …"
              or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
                  and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
     ]  # fmt: skip
@@ -418,6 +419,11 @@ def _annotate_sentence(
     mentions = find_mentions(s)
     if _PER_SHARE_OPENING.match(s):
         amounts = [replace(a, per_share=True) if _is_currency(a.unit) else a for a in amounts]
+    # "$71.8 million, or 60 cents, a year earlier": cents after "$A, or" are per share
+    amounts = [
+        replace(a, per_share=True) if k and re.search(r"cents?$", a.text, re.I) and _OR_PER_SHARE.fullmatch(s[amounts[k - 1].end : a.start]) else a
+        for k, a in enumerate(amounts)
+    ]  # fmt: skip
     # Figures after a forecast word ("预计", "expects") are outlook, not results: ranges become
     # guidance, the rest is not recorded. Figures before it are ordinary facts.
     cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
@@ -595,7 +601,7 @@ def _other_compared(
     if prev.metric != "other" or prev.comparison or not _FROM_EN.search(s[max(lo, c0 - 40) : a.start]):
         return None
     money = _is_currency(a.unit)
-    if (prev.unit == "count") != (a.unit == "count") or (money and prev.unit != a.unit):
+    if (prev.unit == "count") != (a.unit in ("count", None)) or (money and prev.unit != a.unit):
         return None
     period, comparison = _period_of(sent, lo, hi, a.start, mentions, frame, context, a.end)
     if not comparison and (period is None or period == frame.main):
