@@ -109,6 +109,9 @@ _CUR_SUFFIX = {**_CENTS, "元人民币": "CNY", "元港币": "HKD", "人民币�
                "us dollars": "USD", "u.s. dollars": "USD", "dollars": "USD", "hkd": "HKD",
                "hk dollars": "HKD", "hong kong dollars": "HKD", "eur": "EUR", "euros": "EUR",
                "euro": "EUR", "jpy": "JPY", "yen": "JPY", "gbp": "GBP", "pounds": "GBP", "twd": "TWD"}
+# UK pence: "14.8p", "5.4 pence" (the "p" glued to the number or followed by a non-letter)
+_CENTS.update({"pence": "GBP", "p": "GBP"})
+_CUR_SUFFIX.update({"pence": "GBP", "p": "GBP"})
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
@@ -139,7 +142,8 @@ _SCALE1 = r"(?:MM|[kKmMbB])(?![A-Za-z])"
 # a currency word after the number ("万元人民币" is scale 万 + "元人民币")
 _CUR_SUF = (r"[ \t]?(?:" + _alt([k for k in _CUR_SUFFIX if not k.isascii() and k != "元"])
             + r"|元(?![旦宇素件器])|" + _en(r"u\.s\.[ \t]dollars|us[ \t]dollars|hk[ \t]dollars|hong[ \t]kong"
-            r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd|cents?") + ")")
+            r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd|cents?|pence")
+            + r"|(?<=[0-9])p(?![A-Za-z0-9]))")
 _CN_COUNTER = (r"个(?!月|季|百分点|交易日|工作日|小时|基点|点)|個(?!月|季|百分點|交易日|工作日|小時|基點|點)"
                r"|家(?!庭)|间|間(?!接)|名|位(?!于)|人次|人|户|次(?!日|年|月)"
                r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗")
@@ -396,6 +400,8 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
     exact = base * Decimal(int(scale))  # Decimal: "1.1亿" is 110000000.0, not ...0000001
     if m["rem"]:
         exact += Decimal(m["rem"]) * Decimal(int(_CN_SCALE[m["rscale"]]))
+    if m["csuf"] == "p" and (not m["num"] or base >= 1000 or scale_txt):
+        return None  # "1080p" is a screen resolution; pence are small numbers
     if m["csuf"] and m["csuf"].strip().lower() in _CENTS:
         exact = exact / 100
     value = -float(exact) if (m["sign"] or m["sign2"] or m["paren"]) else float(exact)

@@ -354,3 +354,25 @@ def test_headline_forecast_period_is_not_the_results() -> None:
     text = ("BRIEF-Trellis Optics Q1 revenue $410M, sees Q2 revenue $420M-$440M\n\n"
             "May 6 (FinWire) - Trellis Optics Inc (TROP):\n* Quarter ended March 29, 2025\n")
     assert ("revenue", "2025Q1", None, 410e6) in facts(text)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # UK pence
+        ("Basic earnings per share were 21.3p (Q2 2023: 18.9p).",
+         {("eps", "2024Q2", None, 0.213), ("eps", "2023Q2", None, 0.189)}),
+        # what a buyback cost
+        ("During the quarter, Norland repurchased 1.4 million shares of its common stock for $52.5 million.",
+         {("other", "2024Q2", "shares", 1.4e6), ("other", "2024Q2", "share repurchase amount", 52.5e6)}),
+    ],
+)
+def test_pence_and_buybacks(text: str, expected: set[tuple]) -> None:
+    assert facts(Q2 + text) == expected
+
+
+def test_resolution_is_not_pence() -> None:
+    from extract.amounts import find_amounts
+
+    assert find_amounts("records 1080p video") == []
+    assert [a.value for a in find_amounts("an interim dividend of 5.4p a share")] == [0.054]

@@ -703,6 +703,8 @@ def _fact_for_amount(
         if segment is None and counted:
             # "1,942 full-time equivalents", "1.9 million ADSs": what is counted, not the scale word
             segment = re.sub(r"^(?:thousand|million|billion|mn|bn|m)\s+", "", counted.group(0).strip(), flags=re.I) or None
+        if segment is None and _is_currency(a.unit) and lexicon.REPURCHASE_FOR_RE.search(s[max(0, a.start - 160) : a.start]):
+            segment = "share repurchase amount"  # "repurchased 1.9 million ADSs for US$12.4 million"
         if segment is None:
             return None
         if unit is None:  # "年度活跃买家为4,210万": a scaled number with no currency

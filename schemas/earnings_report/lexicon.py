@@ -159,6 +159,11 @@ COUNT_LABEL_EN = re.compile(
 )
 
 
+# "repurchased 1.9 million ADSs for US$12.4 million": what a buyback cost.
+REPURCHASE_FOR_RE = re.compile(
+    r"\b(?:repurchased|bought\s+back|buys?\s+back)\b(?:[^.;]|\.\d){0,100}?\bfor\s+(?:a\s+total\s+of\s+|an\s+aggregate\s+of\s+|approximately\s+|about\s+)?$",
+    re.I,
+)
 # "delivered 58,312 vehicles": what the verb makes of the count.
 COUNT_VERB_NOUNS = {"delivered": "deliveries", "shipped": "shipments", "produced": "production"}
 COUNT_VERB_EN = re.compile(r"\b(" + "|".join(COUNT_VERB_NOUNS) + r")\s+(?:a\s+record\s+|about\s+|approximately\s+|nearly\s+)?$", re.I)
