@@ -181,7 +181,7 @@ def test_taiwan_news_plain_yuan_after_new_taiwan_dollars_and_the_quarter_it_keep
 
 def test_a_stray_english_word_is_not_a_label() -> None:
     # "for" is not what was paid for; with no label the figure is left out
-    assert facts(Q3_EN + "The company repurchased shares for US$4.4 million.") == set()
+    assert facts(Q3_EN + "The company sold a warehouse for US$4.4 million.") == set()
 
 
 def test_exchange_rates_and_share_prices_are_not_facts() -> None:
