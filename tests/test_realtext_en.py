@@ -376,3 +376,8 @@ def test_resolution_is_not_pence() -> None:
 
     assert find_amounts("records 1080p video") == []
     assert [a.value for a in find_amounts("an interim dividend of 5.4p a share")] == [0.054]
+
+
+def test_an_effect_by_an_amount_is_not_a_level() -> None:
+    text = Q2 + "* Foreign exchange negatively impacted reported operating profit by $3 million in quarter"
+    assert facts(text) == set()

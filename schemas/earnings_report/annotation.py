@@ -445,6 +445,8 @@ def _annotate_sentence(
             continue  # "每10股派…": the basis of a rate, not a count
         if lexicon.CHANGE_AMOUNT_RE.search(s[max(0, a.start - 12) : a.start]):
             continue  # "成本增加280万元": a change, not a level
+        if lexicon.IMPACT_BY_RE.search(s[max(0, a.start - 80) : a.start]):
+            continue  # "Foreign exchange negatively impacted operating profit by $5 million": an effect, not a level
         if (
             lexicon.PAGE_COUNT_BEFORE_RE.search(s[max(0, a.start - 8) : a.start])
             or lexicon.PAGE_COUNT_AFTER_RE.match(s[a.end :])

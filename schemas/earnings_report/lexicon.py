@@ -130,6 +130,11 @@ CHANGE_AMOUNT_RE = re.compile(
     r"(?:增加|减少|減少|增长|增長|下降|上升|减|減|增|降低|多|少|提升|improved\s+by|increased\s+by|decreased\s+by|up\s+by|down\s+by|an?\s+(?:increase|decrease)\s+of)\s*(?:了|约|約|近)?\s*$",
     re.IGNORECASE,
 )
+IMPACT_BY_RE = re.compile(
+    r"\b(?:impacted|affected|hurt|reduced|lowered|boosted|benefited|benefitted|weighed\s+on|increased|decreased|raised|cut)"
+    r"\b[^.;$€£¥\d]{0,60}?\bby\s+(?:about\s+|approximately\s+|roughly\s+|some\s+)?$",
+    re.IGNORECASE,
+)
 GUIDANCE_RE = re.compile(
     r"预计|預計|预期|預期|预测|預測|指引|展望|有望|guidance|expects?|anticipates?|outlook|forecasts?|projects?|sees|targets?",
     re.IGNORECASE,
