@@ -116,7 +116,7 @@ def dataset_schema(directory: Path) -> str | None:
 def check_dataset(directory: Path, schema: str | None = None) -> list[str]:
     """Problems with a dataset's gold files: the schema's model, verbatim evidence, and every
     value grounded the way the schema declares (amounts read back, dates and names stated)."""
-    from extract.grounding import value_grounded
+    from extract.grounding import field_grounded
     from extract.schemas import get_schema
 
     info = get_schema(schema or dataset_schema(directory))
@@ -138,7 +138,7 @@ def check_dataset(directory: Path, schema: str | None = None) -> list[str]:
                         value = entry.get(name)
                         if value is None or value == []:
                             continue
-                        if not value_grounded(f.ground, value, evidence, case.text, unit):
+                        if not field_grounded(f.ground, f.scope, value, evidence, case.text, unit):
                             what = "not read back from" if f.ground == "amount" else "not grounded in"
                             problems.append(f"{case.id}: {lst.path}[{i}].{name}={value} {what} {evidence!r}")
     return problems

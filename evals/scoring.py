@@ -449,9 +449,9 @@ def _scalar_equal(casefold: bool, gold: Any, pred: Any) -> bool:
 def _grounded(f: FieldRule, value: Any, evidence: str, text: str, unit: str | None, readback: Readback | None) -> bool:
     if f.ground == "amount":
         return bool((readback or _default_readback())(evidence, value, unit))
-    from extract.grounding import value_grounded
+    from extract.grounding import field_grounded
 
-    return value_grounded(f.ground or "", value, evidence, text)
+    return field_grounded(f.ground or "", f.scope, value, evidence, text)
 
 
 def _check_evidence(rows: list[dict], scoring: Scoring, text: str, readback: Readback | None) -> None:

@@ -95,11 +95,29 @@ def value_grounded(kind: str, value: Any, evidence: str, document: str, unit: st
         return date_stated(evidence, value)
     if kind == "number":
         return isinstance(value, int | float) and any(close(v, float(value)) for v in numbers_written(evidence))
+    if kind == "per_share":
+        return isinstance(value, int | float) and per_share_stated(evidence, float(value))
     if kind == "text":
         return isinstance(value, str) and is_verbatim(value, evidence)
-    if kind == "document":
-        return isinstance(value, str) and is_verbatim(value, without_instructions(document))
     raise ValueError(f"unknown grounding kind {kind!r}")
+
+
+def field_grounded(
+    kind: str, scope: str, value: Any, evidence: str, document: str, unit: str | None = None
+) -> bool:
+    """`value_grounded` in the evidence, or (scope "document") anywhere in the reported document."""
+    where = evidence if scope == "evidence" else without_instructions(document)
+    return value_grounded(kind, value, where, document, unit)
+
+
+def per_share_stated(evidence: str, value: float) -> bool:
+    """An amount per share, stated per share or per N shares: 0.35 reads back from
+    "每10股派发现金红利3.5元" (3.5 over the 10 shares stated with it)."""
+    stated = [a for a in find_amounts(evidence)]
+    if any(close(a.value, value) for a in stated if a.unit != "count"):
+        return True
+    lots = [a.value for a in stated if a.unit == "count" and a.value > 1]
+    return any(close(a.value, value * lot) for lot in lots for a in stated if a.unit != "count")
 
 
 # Changes stated as multiples: 增长1.2倍 is +120%, 翻番 +100%, "doubled" +100%.

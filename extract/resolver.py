@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.grounding import is_verbatim, value_grounded, without_instructions
+from extract.grounding import field_grounded, is_verbatim, without_instructions
 from extract.schema_api import EntryList, FieldRule, Scoring
 
 
@@ -45,7 +45,7 @@ def _show(value: Any) -> str:
 
 def _value_ok(f: FieldRule, value: Any, entry: dict[str, Any], lst: EntryList, evidence: str, document: str) -> bool:
     unit = entry.get(lst.unit_key) if lst.unit_key else None
-    return value_grounded(f.ground or "", value, evidence, document, unit)
+    return field_grounded(f.ground or "", f.scope, value, evidence, document, unit)
 
 
 def _ungrounded(entry: dict[str, Any], lst: EntryList, document: str, reported: str) -> str | None:

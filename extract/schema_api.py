@@ -55,11 +55,12 @@ Compare = Literal["number", "text", "names", "exact"]
 #   change:   a sentence holding the evidence states the change (yoy / qoq percentages)
 #   date:     the evidence states the date (ISO value, any written form)
 #   number:   the evidence writes the number (digits or Chinese numerals), e.g. "12个月"
+#   per_share: an amount per share, stated per share or per N shares ("每10股派3.5元" = 0.35)
 #   text:     each text is verbatim in the evidence
-#   document: the text is verbatim in the document outside instructions (e.g. a company name
-#             given once in the title)
 #   None:     not grounded (labels chosen from an enum)
-Ground = Literal["amount", "change", "date", "number", "text", "document"]
+# `scope="document"` looks in the whole document (outside instructions) instead of the evidence:
+# a company named once in the title, an announcement dated once at the foot.
+Ground = Literal["amount", "change", "date", "number", "per_share", "text"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class FieldRule:
     absolute: bool = False
     scored: bool = True  # False: judged only on matched entries and reported apart (yoy, qoq)
     ground: Ground | None = None
+    scope: Literal["evidence", "document"] = "evidence"
     on_ungrounded: Literal["drop", "null"] = "drop"  # drop the entry, or set this value to null
 
 
