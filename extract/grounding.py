@@ -94,7 +94,8 @@ def value_grounded(kind: str, value: Any, evidence: str, document: str, unit: st
     if kind == "date":
         return date_stated(evidence, value)
     if kind == "number":
-        return isinstance(value, int | float) and any(close(v, float(value)) for v in numbers_written(evidence))
+        stated = numbers_written(evidence) + stated_values(evidence)
+        return isinstance(value, int | float) and any(close(v, float(value)) for v in stated)
     if kind == "per_share":
         return isinstance(value, int | float) and per_share_stated(evidence, float(value))
     if kind == "text":

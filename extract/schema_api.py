@@ -54,7 +54,8 @@ Compare = Literal["number", "text", "names", "exact"]
 #   amount:   the evidence states the number (amounts, percentages, counts; 0.5 %)
 #   change:   a sentence holding the evidence states the change (yoy / qoq percentages)
 #   date:     the evidence states the date (ISO value, any written form)
-#   number:   the evidence writes the number (digits or Chinese numerals), e.g. "12个月"
+#   number:   the evidence states the number as an amount or writes it plainly (digits or Chinese
+#             numerals): "12个月", "500万股", "120,000,000 Placing Shares"
 #   per_share: an amount per share, stated per share or per N shares ("每10股派3.5元" = 0.35)
 #   text:     each text is verbatim in the evidence
 #   None:     not grounded (labels chosen from an enum)
