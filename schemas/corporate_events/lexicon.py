@@ -10,14 +10,16 @@ import re
 # Order matters where a sentence holds several (a placing's "发行" beside a buyback's "回购"
 # cannot happen in one sentence of our data; the first type listed wins).
 TRIGGERS: dict[str, re.Pattern[str]] = {
-    "share_buyback": re.compile(r"回购|回購|buy\s?-?backs?|buy back|repurchas", re.IGNORECASE),
+    "share_buyback": re.compile(r"回购|回購|购回|購回|buy\s?-?backs?|buy back|repurchas", re.IGNORECASE),
     "dividend": re.compile(r"权益分派|權益分派|现金红利|現金紅利|股息|派息|分红|分紅|红利|dividend", re.IGNORECASE),
     "share_issue": re.compile(
         r"定增|发行对象|认购对象|向特定对象发行|非公开发行|发行股票|发行价格|配售|配股|增发|\bplacing\b|\bplacement\b|new shares|share offering",
         re.IGNORECASE,
     ),
     "disposal": re.compile(r"出售|转让给|轉讓予|转让所持|\bsell\b|\bsells\b|\bsale of\b|\bdivest|\bdispos", re.IGNORECASE),
-    "acquisition": re.compile(r"收购|收購|\bacquire|\bacquisition of\b|\bto buy\b|\bpurchase of\b", re.IGNORECASE),
+    "acquisition": re.compile(
+        r"收购|收購|购买[^，。]{0,40}股权|購買[^，。]{0,40}股權|\bacquire|\bacquisition of\b|\bto buy\b|\bpurchase of\b", re.IGNORECASE
+    ),
     "executive_change": re.compile(
         r"辞去|辭去|辞职|辭職|聘任|任命|选举|選舉|委任|\bappoint|\bnamed\b|\bnames\b|\bresign|\bstep down|\bsteps down|\bretire",
         re.IGNORECASE,
@@ -33,7 +35,7 @@ PASSING = re.compile(
 
 # Words before an amount that make it a bound: the upper ("不超过2亿元", "up to $750 million")
 # or the lower ("不低于1亿元", "at least"). Looked for in the few characters before the amount.
-UPPER = re.compile(r"(不超过|不超過|不高于|不高於|不多于|上限为|上限|最高|至多|up to|not more than|no more than|a maximum of|not exceeding)\W{0,3}(人民币|人民幣|港币|港幣|美元|approximately|about)?\s*$", re.IGNORECASE)
+UPPER = re.compile(r"(不超过|不超過|不高于|不高於|不多于|上限为|上限|最高|最多为|最多為|最多|至多|up to|not more than|no more than|a maximum of|not exceeding)\W{0,3}(人民币|人民幣|港币|港幣|美元|approximately|about)?\s*$", re.IGNORECASE)
 LOWER = re.compile(r"(不低于|不低於|不少于|不少於|下限为|至少|at least|not less than|no less than|a minimum of)\W{0,3}(人民币|人民幣|港币|港幣|美元|approximately|about)?\s*$", re.IGNORECASE)
 
 # Prices per share: the amount is followed by "/股", "per share", or preceded by 每股.
@@ -70,7 +72,7 @@ ROLES_ZH = (
 )  # fmt: skip
 ROLES_EN = (
     "Chief Executive Officer", "Chief Financial Officer", "Chief Operating Officer", "Chief Technology Officer",
-    "Executive Chairman", "Chairman", "Chairwoman", "Chair", "President", "CEO", "CFO", "COO", "CTO",
+    "Chief Risk Officer", "Chief Marketing Officer", "Executive Chairman", "Chairman", "Chairwoman", "Chair", "President", "CEO", "CFO", "COO", "CTO",
     "Company Secretary", "General Counsel", "Vice President",
 )  # fmt: skip
 _ROLE_ZH = "|".join(ROLES_ZH)
@@ -89,13 +91,19 @@ LEAVES = (
     re.compile(rf"(?P<role>{_ROLE_ZH})(?P<person>{_NAME_ZH})(?:先生|女士)?(?:的)?(?:书面)?(?:辞职|辭職)"),
     re.compile(rf"(?P<role>(?:{_ROLE_EN}))\s+(?P<person>{_NAME_EN})\s+(?:will\s+|has\s+decided\s+to\s+|plans\s+to\s+)?(?:step|steps|resign|resigns|retire|retires|leave|leaves)\b"),
     re.compile(rf"(?P<person>{_NAME_EN}),?\s+(?:who\s+)?(?:will\s+|has\s+decided\s+to\s+|plans\s+to\s+)?(?:retire|resign|step down|leave)s?\s+as\s+(?:its\s+|the\s+)?(?P<role>{_ROLE_EN})"),
+    re.compile(rf"(?P<role>(?i:{_ROLE_EN})),\s+(?P<person>{_NAME_EN}),\s+(?:would|will|is to|plans to|has decided to)\s+(?:retire|resign|step down|leave)\b"),
     re.compile(rf"(?P<person>{_NAME_EN})\s+notified[^.]{{0,120}}\bresign\s+as\s+(?P<role>{_ROLE_EN})"),
 )
 
+# Characters no Chinese personal name holds: a "name" with them is a word of the sentence
+# ("董事会秘书辞职" is not role 董事 and person 会秘书).
+NOT_NAME_ZH = re.compile(r"[会會秘书書职職务務公司董事长長经經理总總辞辭聘任及和与與的为為]")
+
 # Deals: target, stake and counterparty. Groups: target, stake, counterparty (each optional).
 ACQUIRE = (
+    re.compile(r"(?:收购|购买|購買)(?:自然人|股东|股東)?(?P<counterparty>[\u4e00-\u9fffA-Za-z（）()]{2,30}?)(?:持有|所持)的(?P<target>[\u4e00-\u9fffA-Za-z（）()]{2,30}?)(?P<stake>\d{1,3}(?:\.\d{1,2})?%)(?:的)?股权"),
     re.compile(r"(?:向(?P<counterparty0>[\u4e00-\u9fffA-Za-z（）()]{2,30}?))?收购(?P<target>[\u4e00-\u9fffA-Za-z（）()]{2,30}?)(?P<stake>\d{1,3}(?:\.\d{1,2})?%)(?:的)?股权"),
-    re.compile(r"\bacquire\s+(?:an?\s+|the\s+)?(?:(?P<stake>\d{1,3}(?:\.\d{1,2})?%)\s+(?:equity\s+)?(?:interest|stake)\s+in\s+)?(?P<target>[A-Z][\w&'.\-]*(?:\s+[A-Z][\w&'.\-]*){0,5})(?:\s+from\s+(?P<counterparty>[A-Z][\w&'.\-]*(?:\s+[A-Z][\w&'.\-]*){0,5}))?"),
+    re.compile(r"\b(?:acquire|buy|purchase)\s+(?:an?\s+|the\s+)?(?:(?P<stake>\d{1,3}(?:\.\d{1,2})?%)\s+(?:equity\s+)?(?:interest|stake)\s+in\s+)?(?P<target>[A-Z][\w&'.\-]*(?:\s+[A-Z][\w&'.\-]*){0,5})(?:\s+from\s+(?P<counterparty>[A-Z][\w&'.\-]*(?:\s+[A-Z][\w&'.\-]*){0,5}))?"),
 )
 COUNTERPARTY_ZH = re.compile(r"交易对方为(?:[\u4e00-\u9fff]{0,12}的)?(?:实际控制人)?(?P<counterparty>[\u4e00-\u9fffA-Za-z（）()]{2,30}?)(?:及其|及|和|、|，|。|$)")
 DISPOSE = (

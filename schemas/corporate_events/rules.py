@@ -243,6 +243,8 @@ def _executive(unit: Span) -> list[dict[str, Any]]:
     for change, patterns in (("joins", lx.JOINS), ("leaves", lx.LEAVES)):
         for pattern in patterns:
             for m in pattern.finditer(unit.text):
+                if lx.NOT_NAME_ZH.search(m.group("person")):
+                    continue
                 found.append((m.start(), {"person": m.group("person"), "role": m.group("role").strip(), "change": change}))
     found.sort(key=lambda x: x[0])
     seen: set[str] = set()
