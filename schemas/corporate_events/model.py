@@ -17,7 +17,7 @@ a gold file holds (labelling rules):
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -28,32 +28,48 @@ EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
 DATE_FIELDS = ("announcement_date", "record_date", "payment_date", "effective_date")
 
 
+def _q(kind: str, **options: Any) -> dict[str, Any]:
+    """How a quote-reading strategy reads the field from the words it quotes (`quote` in the
+    field's JSON schema): money and counts as amounts (one end of a range), dates as dates."""
+    return {"quote": {"kind": kind, **options}}
+
+
 class Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: EventType
     company: str = Field(min_length=1, description="The announcing company, as the text names it")
-    announcement_date: str | None = Field(None, description="ISO date the announcement bears")
-    amount_low: float | None = Field(None, description="Money: buyback amount, proceeds, consideration (base units)")
-    amount_high: float | None = None
-    currency: str | None = Field(None, description="ISO code of the amounts and prices")
-    shares_low: float | None = Field(None, description="Number of shares (bought back, issued)")
-    shares_high: float | None = None
-    price: float | None = Field(None, description="Issue or placing price per share")
-    price_cap: float | None = Field(None, description="Highest buyback price per share")
+    announcement_date: str | None = Field(None, description="ISO date the announcement bears", json_schema_extra=_q("date"))
+    amount_low: float | None = Field(
+        None,
+        description="Money: buyback amount, proceeds, consideration (base units)",
+        json_schema_extra=_q("amount", bound="low"),
+    )
+    amount_high: float | None = Field(None, json_schema_extra=_q("amount", bound="high"))
+    currency: str | None = Field(None, description="ISO code of the amounts and prices", json_schema_extra=_q("currency"))
+    shares_low: float | None = Field(
+        None, description="Number of shares (bought back, issued)", json_schema_extra=_q("amount", bound="low")
+    )
+    shares_high: float | None = Field(None, json_schema_extra=_q("amount", bound="high"))
+    price: float | None = Field(None, description="Issue or placing price per share", json_schema_extra=_q("amount"))
+    price_cap: float | None = Field(None, description="Highest buyback price per share", json_schema_extra=_q("amount"))
     period_months: float | None = Field(None, description="Buyback period in months")
     investors: list[str] = Field(default_factory=list, description="Subscribers of an issue or placement")
     target: str | None = Field(None, description="What is acquired or sold")
     counterparty: str | None = Field(None, description="Seller (acquisition) or buyer (disposal)")
-    stake_pct: float | None = Field(None, description="Share of the target acquired or sold, in %")
-    per_share: float | None = Field(None, description="Dividend cash per share")
-    record_date: str | None = None
-    payment_date: str | None = None
+    stake_pct: float | None = Field(
+        None, description="Share of the target acquired or sold, in %", json_schema_extra=_q("percent")
+    )
+    per_share: float | None = Field(None, description="Dividend cash per share", json_schema_extra=_q("amount"))
+    record_date: str | None = Field(None, json_schema_extra=_q("date"))
+    payment_date: str | None = Field(None, json_schema_extra=_q("date"))
     person: str | None = Field(None, description="Executive who joins or leaves")
     role: str | None = None
     change: Literal["joins", "leaves"] | None = None
-    effective_date: str | None = None
-    evidence: str = Field(min_length=1, description="Verbatim slice of the text stating the event")
+    effective_date: str | None = Field(None, json_schema_extra=_q("date"))
+    evidence: str = Field(
+        min_length=1, description="Verbatim slice of the text stating the event", json_schema_extra=_q("evidence")
+    )
 
     @field_validator(*DATE_FIELDS)
     @classmethod
