@@ -61,6 +61,7 @@ def _extractor(srv: ScriptedServer, tmp_path: Path) -> Extractor:
 
 def test_gold_files_are_valid_and_grounded() -> None:
     assert check_dataset(DATASET) == []
+    assert check_dataset(DATASET.with_name("corporate_events_fresh")) == []
 
 
 def test_dataset_has_the_variety_the_issue_asks_for() -> None:
