@@ -381,3 +381,36 @@ def test_resolution_is_not_pence() -> None:
 def test_an_effect_by_an_amount_is_not_a_level() -> None:
     text = Q2 + "* Foreign exchange negatively impacted reported operating profit by $3 million in quarter"
     assert facts(text) == set()
+
+
+AP_Q4 = """date 2024-02-08
+
+DALLAS (AP) - Corbel Logistics Inc. (CRBL) on Thursday reported fourth-quarter net income of $84.2 million.
+
+The Dallas-based company said it had profit of $1.31 per share. Earnings, adjusted for one-time gains and costs, were $1.45 per share.
+
+The results exceeded Wall Street expectations. The average estimate of five analysts surveyed by Zacks Investment Research was for earnings of $1.38 per share.
+
+The logistics company posted revenue of $1.12 billion in the period, which also topped Street forecasts. Four analysts surveyed by Zacks expected $1.09 billion.
+
+For the year, the company reported profit of $301.5 million, or $4.69 per share. Revenue was reported as $4.37 billion.
+
+For the current quarter ending in March, Corbel said it expects revenue in the range of $1.05 billion to $1.1 billion.
+
+Corbel expects full-year earnings in the range of $5.10 to $5.40 per share, with revenue in the range of $4.6 billion to $4.8 billion.
+
+Corbel shares have risen 4% since the beginning of the year. The stock has climbed 21% in the last 12 months.
+"""
+
+
+def test_ap_fourth_quarter_snapshot() -> None:
+    """An AP earnings snapshot published in February: last year's fourth quarter and full year,
+    the analysts' figures left out, per-share guidance as EPS."""
+    assert str(main_period(AP_Q4)) == "2023Q4"
+    assert facts(AP_Q4) == {
+        ("net_income", "2023Q4", None, 84.2e6), ("eps", "2023Q4", None, 1.31), ("adjusted_eps", "2023Q4", None, 1.45),
+        ("revenue", "2023Q4", None, 1.12e9), ("net_income", "2023FY", None, 301.5e6), ("eps", "2023FY", None, 4.69),
+        ("revenue", "2023FY", None, 4.37e9),
+    }  # fmt: skip
+    guidance = {(g.metric, g.period, g.low, g.high) for g in annotate(AP_Q4).guidance}
+    assert guidance == {("revenue", "2024Q1", 1.05e9, 1.1e9), ("eps", "2024FY", 5.1, 5.4), ("revenue", "2024FY", 4.6e9, 4.8e9)}

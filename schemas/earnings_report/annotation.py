@@ -863,6 +863,7 @@ def _without(s: str, start: int, end: int, percents: list[Percent]) -> str:
     return "".join(out)
 
 
+_PER_SHARE_OF = {"net_income": "eps", "adjusted_net_income": "adjusted_eps", "net_income_attributable": "eps"}
 _GOAL_WORD = re.compile(r"target|goal|guidance|outlook|range|plan|forecast|目标|目標|指引", re.I)
 
 
@@ -877,6 +878,8 @@ def _guidance(
         hit = lexicon.find_metric(s[: r.start])
         metric = hit.metric if hit else "revenue"
         segment = lexicon.segment_of(s, hit) if hit else None
+        if isinstance(r.high, Amount) and r.high.per_share and metric in _PER_SHARE_OF:
+            metric = _PER_SHARE_OF[metric]  # "earnings in the range of $5.10 to $5.40 per share"
         if isinstance(r.low, Percent):
             unit: str | None = "%"
             rate = _RATE_WORD.search(s[hit.start if hit else cue : r.start])

@@ -57,6 +57,8 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income", r"net\s+(?:income|loss|profit|earnings)|profit\s+for\s+the\s+(?:year|period|quarter)|loss\s+for\s+the\s+(?:year|period|quarter)"),
     # wires say "earnings" for the bottom line ("The company's earnings totaled $329.1 million")
     ("net_income", r"\bearnings\b(?!\s+(?:per|before|release|call|report|season|growth))"),
+    # "For the year, the company reported profit of $301.5 million" (AP); not pre-tax or before-tax profit
+    ("net_income", r"(?<!pre-tax )(?<!pretax )(?<!pre-tax\s)\b(?:bottom\s+line|profit)\b(?!\s+(?:before|margin|warning|attributable|growth|forecast|outlook|guidance))"),
     ("operating_income", r"(?:营业利润|營業利潤|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
     ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
     ("gross_margin", r"(?:毛利率|gross\s+margin)"),

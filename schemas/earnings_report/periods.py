@@ -285,6 +285,9 @@ def main_period(text: str) -> Period | None:
                 return stated[0]
             if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
                 year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
+            dateline = _dateline(text)
+            if quarter in ("Q4", "H2") and dateline is not None and dateline.year == year and dateline.month <= 4:
+                year -= 1  # a fourth quarter reported in February is last year's (the dateline gave the year)
             return Period(year, quarter)  # type: ignore[arg-type]
         mentions = [m for m in find_mentions(text[:3000]) if m.kind in ("absolute", "year_only") and m.period]
     if not mentions:
@@ -363,6 +366,11 @@ def _first_year(text: str) -> int | None:
     years = [m.period.year for m in mentions if m.period is not None]
     years += [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)]
     return max(years) if years else None
+
+
+def _dateline(text: str) -> date | None:
+    """The publication date: a date in the article's first lines (a crawl "date" line, a dateline)."""
+    return next((m.on for m in find_mentions(text[:400]) if m.kind == "date" and m.on), None)
 
 
 def _only_year_end_dates(text: str, year: int) -> bool:
