@@ -414,3 +414,20 @@ def test_ap_fourth_quarter_snapshot() -> None:
     }  # fmt: skip
     guidance = {(g.metric, g.period, g.low, g.high) for g in annotate(AP_Q4).guidance}
     assert guidance == {("revenue", "2024Q1", 1.05e9, 1.1e9), ("eps", "2024FY", 5.1, 5.4), ("revenue", "2024FY", 4.6e9, 4.8e9)}
+
+
+REUTERS_Q3 = (
+    "date 2023-10-24\n\nOct 24 (Reuters) - Palmer Gate Foods Inc reported third-quarter revenue above Wall Street "
+    "estimates on Tuesday. Net income rose to $412 million, or 74 cents per share, in the quarter ended Sept. 30, from "
+    "$355 million, or 63 cents per share, a year earlier. Excluding items, the company earned 81 cents per share, "
+    "beating analysts' average estimate of 76 cents, according to LSEG data. Revenue rose 5.2% to $4.31 billion, "
+    "compared with estimates of $4.22 billion. Shares of the company rose 3% in premarket trading."
+)
+
+
+def test_reuters_story() -> None:
+    assert facts(REUTERS_Q3) == {
+        ("net_income", "2023Q3", None, 412e6), ("eps", "2023Q3", None, 0.74),
+        ("net_income", "2022Q3", None, 355e6), ("eps", "2022Q3", None, 0.63),
+        ("adjusted_eps", "2023Q3", None, 0.81), ("revenue", "2023Q3", None, 4.31e9),
+    }  # fmt: skip

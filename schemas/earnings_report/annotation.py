@@ -50,7 +50,9 @@ _FROM_EN = re.compile(
 _ADJACENT_EN = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:in|for|during|of)?\s*(?:the\s+)?$", re.I)
 _OPENING_EN = re.compile(r"\W*(?:(?:in|for|during|over)\s+)?(?:the\s+)?", re.I)
 # AP: "On a per-share basis, the Atlanta-based company said it had profit of $1.02."
-_ADJUSTED_OPENING = re.compile(r"\W*on\s+an?\s+(?:non-GAAP|adjusted|underlying)\s+basis\b", re.I)
+_ADJUSTED_OPENING = re.compile(
+    r"\W*(?:on\s+an?\s+(?:non-GAAP|adjusted|underlying)\s+basis|excluding\s+(?:one-time\s+|special\s+|certain\s+|one-off\s+)?items)\b", re.I
+)
 _PER_SHARE_OPENING = re.compile(r"\W*on\s+a\s+per[\s-]share\s+basis\b", re.I)
 # A period word right after a figure ("10.9% in the second quarter", "$5.1 million in Q3 2023").
 _AFTER_FIGURE_EN = re.compile(
@@ -60,7 +62,7 @@ _AFTER_FIGURE_EN = re.compile(
 _CUE_EN = re.compile(r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to)|over)\b", re.I)
 # "712 as of February 28, 2023 and 744 as of …": a date right after a figure is its own.
 _AS_OF_EN = re.compile(r"\s*(?:as\s+of|at|on|ended)\s+", re.I)
-_EARNINGS = re.compile(r"earnings|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
+_EARNINGS = re.compile(r"earnings|earned|income|profit|loss|收益|盈利|利润|利潤|亏损|虧損", re.I)
 _COMPARE = re.compile(r"相比|相較|相较|较|較|比|与|與|和|同比|环比|環比|compared|versus|vs", re.I)
 _VERB = re.compile(r"\b(?:was|were|is|are|rose|fell|grew|increased|decreased|declined|reached|totaled|amounted)\b|为|為|达|達|至|录得|錄得", re.I)
 _RATE_WORD = re.compile(r"率|占比|佔比|比例|比重|市场占有率|市場佔有率|份额|份額|margin|ratio|rate|share", re.I)

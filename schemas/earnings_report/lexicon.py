@@ -104,6 +104,7 @@ NOT_A_RESULT_RE = re.compile(
     r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
     r"|analysts?\b[^.;]{0,40}?\b(?:expect|estimat|forecast|project|predict|anticipat|poll|survey)"
     r"|\b(?:average|mean|street|wall\s+street)\s+(?:estimate|forecast|expectation|view)"
+    r"|\b(?:estimates?|expectations?|forecasts?)\s+(?:of|for|was|were)\b"  # "compared with estimates of $4.22 billion"
     r"|\bview\s+(?:was\s+|of\s+)?(?:US|HK|C|A)?[$€£¥]|I/?B/?E/?S\b"  # Reuters briefs: "Q3 revenue view $1.98 billion -- Thomson Reuters I/B/E/S"
     r"|\bshares?\s+(?:(?:were|was|are|is|have|has)\s+)?(?:trading|traded|closed|opened|rose|fell|climbed|gained|lost|dropped|jumped|slipped|edged)"
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
