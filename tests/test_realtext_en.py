@@ -431,3 +431,8 @@ def test_reuters_story() -> None:
         ("net_income", "2022Q3", None, 355e6), ("eps", "2022Q3", None, 0.63),
         ("adjusted_eps", "2023Q3", None, 0.81), ("revenue", "2023Q3", None, 4.31e9),
     }  # fmt: skip
+
+
+def test_a_quantity_word_is_no_label() -> None:
+    text = Q2 + "* Increased Norland's existing share repurchase authorization from $200 million to an aggregate of $350 million"
+    assert not any(f[2] and "aggregate" in f[2] for f in facts(text))

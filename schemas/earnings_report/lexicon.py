@@ -288,7 +288,7 @@ _EN_LABEL = re.compile(
     r"(?:\s+[a-z]+ly)?\s+to|(?:up|down)\s+[\d.]+\s*%\s+to|at)\s*(?:about|approximately|around|nearly)?\s*$",
     re.IGNORECASE,
 )
-_EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)
+_EN_LABEL_STOP = re.compile(r"^(?:the|a|an|it|this|that|which|and|while|compared|with|to|from|by|in|of)$", re.IGNORECASE)
 
 
 # Verbs that end the subject before an 'other' figure's noun phrase ("…said it had profit of").
@@ -298,7 +298,7 @@ _EN_LABEL_VERB = re.compile(
     r"expects?|sees|targets|projects|anticipates|forecasts|plans)$",
     re.IGNORECASE,
 )
-_EN_HEAD_ONLY = re.compile(r"^(?:number|total|count|amount|share|percentage|proportion|value|volume|level)$", re.I)
+_EN_HEAD_ONLY = re.compile(r"^(?:number|total|count|amount|share|percentage|proportion|value|volume|level|aggregate|sum)$", re.I)
 
 
 def label_before(clause: str) -> str | None:
@@ -315,6 +315,8 @@ def label_before(clause: str) -> str | None:
         if verbs and words[verbs[-1] + 1 :]:  # "the company had recorded certain other expenses": the noun phrase after the verb
             words = words[verbs[-1] + 1 :]
         label = " ".join(words[-4:])
+        if len(words) == 1 and _EN_HEAD_ONLY.match(words[0]):
+            return None  # "to an aggregate of $550 million": a quantity word names nothing
         if label[:1].isupper() and not label[1:2].isupper():
             label = label[0].lower() + label[1:]  # sentence case is not part of the name
         return label if len(label) >= 3 else None
