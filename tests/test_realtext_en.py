@@ -436,3 +436,9 @@ def test_reuters_story() -> None:
 def test_a_quantity_word_is_no_label() -> None:
     text = Q2 + "* Increased Norland's existing share repurchase authorization from $200 million to an aggregate of $350 million"
     assert not any(f[2] and "aggregate" in f[2] for f in facts(text))
+
+
+def test_seeking_alpha_flash() -> None:
+    text = ("date 2023-10-31\n\nHarrow Devices (NYSE:HRWD): Q3 Non-GAAP EPS of $0.46 beats by $0.03; GAAP EPS of $0.44 "
+            "misses by $0.06.\nRevenue of $2.29B (+3.6% Y/Y) misses by $20M.\nShares +2.1% premarket.")
+    assert facts(text) == {("adjusted_eps", "2023Q3", None, 0.46), ("eps", "2023Q3", None, 0.44), ("revenue", "2023Q3", None, 2.29e9)}

@@ -134,7 +134,8 @@ CHANGE_AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 IMPACT_BY_RE = re.compile(
-    r"\b(?:impacted|affected|hurt|reduced|lowered|boosted|benefited|benefitted|weighed\s+on|increased|decreased|raised|cut)"
+    r"\b(?:impacted|affected|hurt|reduced|lowered|boosted|benefited|benefitted|weighed\s+on|increased|decreased|raised|cut"
+    r"|beats?|misse[sd]|miss|topped|exceeded|trailed|lagged)"  # Seeking Alpha: "EPS of $0.46 beats by $0.03"
     r"\b[^.;$€£¥\d]{0,60}?\bby\s+(?:about\s+|approximately\s+|roughly\s+|some\s+)?$",
     re.IGNORECASE,
 )
