@@ -30,7 +30,7 @@ def _pct(x: float) -> str:
 
 def bar_chart(title: str, bars: list[tuple[str, float | None, str]], *, width: int = 560) -> str:
     """Horizontal bars from 0 to 100%: (label, value in 0..1 or None, tooltip detail)."""
-    label_w, row_h, top, right = 190, 22, 30, 60
+    label_w, row_h, top, right = 230, 18, 30, 60
     height = top + row_h * len(bars) + 28
     plot_w = width - label_w - right
     out = [
@@ -47,7 +47,7 @@ def bar_chart(title: str, bars: list[tuple[str, float | None, str]], *, width: i
         y = top + i * row_h
         tip = f"{label}: {'—' if value is None else _pct(value)}" + (f" ({detail})" if detail else "")
         out.append(f"<g><title>{_e(tip)}</title>")
-        out.append(f'<text x="{label_w - 6}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end">{_e(label[:28])}</text>')
+        out.append(f'<text x="{label_w - 6}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end">{_e(label[:34])}</text>')
         if value is None:
             out.append(f'<text x="{label_w + 4}" y="{y + row_h / 2 + 4:.1f}" fill="#57606a">no entries</text>')
         else:
@@ -62,7 +62,7 @@ def bar_chart(title: str, bars: list[tuple[str, float | None, str]], *, width: i
 
 def line_chart(title: str, x_labels: list[str], series: dict[str, list[float | None]], *, width: int = 760) -> str:
     """One line per series over the runs in `x_labels` (None: that run had no such series)."""
-    left, right, top, bottom = 48, 16, 30, 70
+    left, right, top, bottom = 110, 40, 30, 80
     legend_h = 18 * len(series)
     height = top + 220 + bottom + legend_h
     plot_w, plot_h = width - left - right, 220
@@ -93,7 +93,7 @@ def line_chart(title: str, x_labels: list[str], series: dict[str, list[float | N
         x, _ = xy(i, lo)
         y = top + plot_h + 12
         turn = f'transform="rotate(-35 {x:.1f} {y})"'
-        out.append(f'<text x="{x:.1f}" y="{y}" text-anchor="end" {turn} fill="#57606a">{_e(label[:22])}</text>')
+        out.append(f'<text x="{x:.1f}" y="{y}" text-anchor="end" {turn} fill="#57606a">{_e(label[:15])}</text>')  # the run's time
     for s, (name, vs) in enumerate(series.items()):
         colour = PALETTE[s % len(PALETTE)]
         points = [(i, v) for i, v in enumerate(vs) if v is not None]

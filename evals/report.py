@@ -412,15 +412,15 @@ def _doc_section(i: int, doc: dict, per_doc: dict, page: str | None = None) -> s
 
 def _charts(summary: dict, history: list[RunPoint] | None) -> str:
     parts = []
-    bars = metric_bars(summary)
-    if bars:
-        parts.append(bar_chart("Metric F1 per metric", bars))
-    bars = language_bars(summary)
-    if bars:
-        parts.append(bar_chart("Metric F1 per language", bars, width=420))
     trend = history_chart(history or [], str((summary.get("meta") or {}).get("dataset", ""))) if history else ""
     if trend:
         parts.append(trend)
+    bars = language_bars(summary)
+    if bars:
+        parts.append(bar_chart("Metric F1 per language", bars, width=460))
+    bars = metric_bars(summary)
+    if bars:
+        parts.append(bar_chart("Metric F1 per metric", bars, width=600))
     return f'<div class="charts">{"".join(parts)}</div>' if parts else ""
 
 

@@ -159,7 +159,7 @@ def test_html_charts_f1_per_metric_and_language_as_inline_svg():
     assert len(svgs) == 2  # per metric, per language; one run: no history chart
     for svg in svgs:
         ElementTree.fromstring(svg)  # well-formed, labels escaped
-    per_metric, per_language = svgs
+    per_language, per_metric = svgs
     assert "Metric F1 per metric" in per_metric and ">revenue<" in per_metric and ">net_income<" in per_metric
     assert "Metric F1 per language" in per_language and ">zh<" in per_language
     assert not re.search(r"(src|href)=\"?(https?:)?//", page)  # nothing to load

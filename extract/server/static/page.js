@@ -4,7 +4,7 @@
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var view = $("view");
-  var texts = {};      // file name -> text, for the batch job
+  var files = [];      // [{name, text}] in the order chosen: the batch job's documents
   var pollTimer = null;
 
   function setStatus(msg, isError) {
@@ -83,16 +83,19 @@
   }
 
   $("files").addEventListener("change", function () {
-    var files = Array.prototype.slice.call($("files").files);
-    texts = {};
-    if (!files.length) return;
-    setStatus("Reading " + files.length + " file(s)…");
-    Promise.all(files.map(function (f) {
-      return readFile(f).then(function (t) { texts[f.name] = t; }, function (e) { throw new Error(f.name + ": " + e.message); });
-    })).then(function () {
-      if (files.length === 1) $("text").value = texts[files[0].name];
-      $("batch").disabled = files.length < 2;
-      setStatus(files.length === 1 ? "Read " + files[0].name + "." : "Read " + files.length + " files: run them as a batch job.");
+    var chosen = Array.prototype.slice.call($("files").files);
+    files = [];
+    $("batch").disabled = true;
+    if (!chosen.length) return;
+    setStatus("Reading " + chosen.length + " file(s)…");
+    // Read in parallel, kept in the order chosen (not the order the reads finish).
+    Promise.all(chosen.map(function (f) {
+      return readFile(f).then(function (t) { return {name: f.name, text: t}; }, function (e) { throw new Error(f.name + ": " + e.message); });
+    })).then(function (read) {
+      files = read;
+      if (read.length === 1) $("text").value = read[0].text;
+      $("batch").disabled = read.length < 2;
+      setStatus(read.length === 1 ? "Read " + read[0].name + "." : "Read " + read.length + " files: run them as a batch job.");
     }, function (e) { setStatus(e.message, true); });
   });
 
@@ -115,11 +118,10 @@
 
   // ---------------------------------------------------------------- batch jobs
   $("batch").addEventListener("click", function () {
-    var names = Object.keys(texts);
-    if (names.length < 2) return;
+    if (files.length < 2) return;
     var body = choice();
-    body.documents = names.map(function (n) { return {id: n.replace(/\.[^.]*$/, "") || n, text: texts[n]}; });
-    setStatus("Submitting a job of " + names.length + " documents…");
+    body.documents = files.map(function (f) { return {id: f.name.replace(/\.[^.]*$/, "") || f.name, text: f.text}; });
+    setStatus("Submitting a job of " + files.length + " documents…");
     api("POST", "/v1/jobs", body).then(function (job) {
       location.hash = "job=" + job.id;
       setStatus("Job queued.");
