@@ -306,6 +306,10 @@ def test_api_keys_bearer_or_header_compared_and_never_logged(
     assert client.get("/metrics").status_code == 401
     assert client.get("/v1/jobs/abc").status_code == 401
     assert client.get("/healthz").status_code == 200 and client.get("/readyz").status_code == 200  # probes stay open
+    for open_path in ("/", "/static/view/view.js", "/static/page/page.js", "/docs", "/static/docs/swagger-ui.css"):
+        assert client.get(open_path).status_code == 200, open_path  # the page and docs: the API behind them wants the key
+    assert client.post("/v1/read", json={"name": "a.txt", "data_base64": "YWJj"}).status_code == 401
+    assert client.get("/v1/jobs/abc/documents/0").status_code == 401
     spec = client.get("/openapi.json").json()
     assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
     assert spec["paths"]["/v1/extract"]["post"]["security"] == [{"bearer": []}, {"apiKey": []}]
