@@ -303,3 +303,23 @@ def test_pages_reference_no_external_host(service: tuple[str, ScriptedServer], p
     refs = re.findall(r"""(?:src|href|url)\s*[=:(]\s*["']?([^"' )>]+)""", html)
     assert refs, html
     assert [r for r in refs if re.match(r"(https?:)?//", r)] == []
+
+
+def test_the_view_knows_no_schema_any_list_with_evidence_is_a_table(page: Page, tmp_path: Path) -> None:
+    text = "青松药业拟以2.4亿元收购白桦生物51%股权。董事会同时批准每10股派发现金红利3元。"
+    report = {
+        "events": [
+            {"type": "acquisition", "company": "青松药业", "amount_low": 240_000_000, "currency": "CNY", "target": "白桦生物",
+             "stake_pct": 51.0, "evidence": "青松药业拟以2.4亿元收购白桦生物51%股权"},
+            {"type": "dividend", "company": "青松药业", "per_share": 0.3, "currency": "CNY", "stake_pct": None,
+             "evidence": "每10股派发现金红利3元"},
+        ]
+    }  # fmt: skip
+    out = tmp_path / "events.html"
+    out.write_text(render_page(text, report, None, title="events"), encoding="utf-8")
+    page.goto(out.as_uri())
+    page.wait_for_selector("#view table[data-list='events'] tr[data-row]")
+    rows = page.evaluate(ROWS_JS, "#view")
+    assert [r["highlighted"] for r in rows] == [e["evidence"] for e in report["events"]]
+    stake = page.text_content("#view tr[data-row='f0'] td[data-col='stake_pct']")
+    assert stake == "51%"  # a share of a whole, not a change: no sign

@@ -52,9 +52,9 @@
     return v === null || v === undefined ? "" : String(v);
   }
 
-  function fmtPct(v) {
+  function fmtPct(v, signed) {
     if (typeof v !== "number") return v === null || v === undefined ? "" : String(v);
-    return (v > 0 ? "+" : "") + (Math.round(v * 100) / 100) + "%";
+    return (signed && v > 0 ? "+" : "") + (Math.round(v * 100) / 100) + "%";
   }
 
   function fmtAny(v) {
@@ -73,9 +73,10 @@
 
   function cell(key, item) {
     // The cell text of `key` for one fact. Figures of a fact that has a unit carry the unit
-    // and the scale (the exact number is in the tooltip); *_pct fields are signed percentages.
+    // and the scale (the exact number is in the tooltip); *_pct fields are percentages.
     var v = item[key];
-    if (/_pct$/.test(key)) return {text: fmtPct(v), cls: "num"};
+    // Changes (yoy_pct, qoq_pct, change_pct) are signed; shares of a whole (stake_pct) are not.
+    if (/_pct$/.test(key)) return {text: fmtPct(v, /^(yoy|qoq|mom|change)/.test(key)), cls: "num"};
     if (isNumeric(v) && typeof item.unit === "string" && item.unit) {
       var exact = Array.isArray(v) ? v.map(grouped).join(" – ") : grouped(v);
       if (item.unit === "%") return {text: exact + "%", cls: "num"};
