@@ -26,6 +26,8 @@ _PIECE = re.compile(r"(?P<word>[A-Za-z]+)|(?P<nl>[ \t\r\f\v]*\n\s*)|(?P<ws>[ \t\
 _LETTERS_PER_TOKEN = 3
 # Where an over-long sentence may be cut: clause punctuation (zh and en), then any space.
 _CLAUSE_BREAK = re.compile(r"[，；、：,;:]")
+_TERMINATORS = "。！？!?.．；;…"
+_MAX_TERMINATORS = 3
 
 
 def count_tokens(text: str) -> int:
@@ -56,7 +58,7 @@ def chunk_text(text: str, budget: int, overlap: int = 0) -> list[Chunk]:
     if budget < 8:
         raise ValueError(f"chunk budget of {budget} tokens is too small to hold a sentence")
     overlap = max(0, min(overlap, budget // 2))  # an overlap of half a chunk or more would not advance
-    units = [u for s in sentences(text) for u in _fit(text, s, budget)]
+    units = _with_terminators(text, [u for s in sentences(text) for u in _fit(text, s, budget - _MAX_TERMINATORS)])
     if not units:
         return []
     # cum[i]: tokens of the text from the first unit to the end of unit i (units and the gaps
@@ -86,6 +88,19 @@ def chunk_text(text: str, budget: int, overlap: int = 0) -> list[Chunk]:
             nxt -= 1
         first = nxt
     return chunks
+
+
+def _with_terminators(text: str, units: list[Span]) -> list[Span]:
+    """Each unit with the full stops that end it ("。", "?!"), which segmenting leaves out, so
+    the model sees whole sentences; never past the next unit, at most _MAX_TERMINATORS."""
+    out = []
+    for i, u in enumerate(units):
+        limit = min(units[i + 1].start if i + 1 < len(units) else len(text), u.end + _MAX_TERMINATORS)
+        end = u.end
+        while end < limit and text[end] in _TERMINATORS:
+            end += 1
+        out.append(Span(u.start, end, text[u.start : end]))
+    return out
 
 
 def _fit(text: str, sentence: Span, budget: int) -> list[Span]:
