@@ -95,13 +95,16 @@ def test_60000_characters_fit_the_context_and_the_last_page_is_read(
 ) -> None:
     document = long_document(60_000, lang)
     assert len(document) >= 60_000
-    with ScriptedServer(default=reader(FACTS[lang], context=2600)) as srv, Extractor(settings=_settings(make_settings, srv)) as ex:
+    context = 3200  # the budget comes out of the context: ~960 document tokens a chunk, not chunk_tokens' 1200
+    with ScriptedServer(default=reader(FACTS[lang], context=context)) as srv, Extractor(
+        settings=_settings(make_settings, srv, context_tokens=context)
+    ) as ex:
         result = ex.extract(document)
     requests = _model_requests(srv)
     report = result.report.model_dump(mode="json")
     _check_found(report, FACTS[lang], document)
     assert result.calls == len(requests) > 60_000 // 4000  # many chunks, one request each
-    assert all(server_tokens(r) + 512 <= 2600 for r in requests)
+    assert all(server_tokens(r) + 512 <= context for r in requests)
     passages = [passage_of(r) for r in requests]
     assert passages[-1].endswith(FACTS[lang][-1].sentence)  # the last chunk is the end of the document
     for a, b in zip(passages, passages[1:], strict=False):  # consecutive chunks overlap
