@@ -178,7 +178,8 @@ def test_cli_run_and_eval_with_quoted(tmp_path: Path) -> None:
         run = _cli(["run", "long.txt", "--strategy", "quoted", "--meta"], srv, tmp_path)
         assert run.returncode == 0, run.stderr
         out = json.loads(run.stdout)
-        report = out["report"] if "report" in out else out
+        report = out["report"]
+        assert out["meta"]["strategy"] == "quoted" and out["meta"]["prompts"] == {"quoted": "1.0.0"}
         (ds / "long.gold.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
         evaluation = _cli(["eval", "--dataset", str(ds), "--strategy", "quoted", "--runs-dir", str(tmp_path / "runs")], srv, tmp_path)
     _check_found(report, FACTS["en"], document)
