@@ -187,3 +187,21 @@ def test_cli_run_and_eval_with_quoted(tmp_path: Path) -> None:
     assert "quoted/scripted: F1 1.0" in evaluation.stdout
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert json.loads((run_dir / "config.json").read_text())["prompts"] == {"quoted": "1.0.0"}
+
+
+def test_service_extracts_with_quoted(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from extract.server import ServiceConfig, create_app
+
+    document = long_document(6_000, "zh")
+    with ScriptedServer(default=reader(FACTS["zh"], context=2600)) as srv:
+        app = create_app(make_settings(srv, context_tokens=2600, max_tokens=512), ServiceConfig(jobs_db=tmp_path / "jobs.sqlite"))
+        with TestClient(app) as client:
+            resp = client.post("/v1/extract", json={"text": document, "schema": "earnings_report", "strategy": "quoted"})
+            assert resp.status_code == 200, resp.text
+            body = resp.json()
+            bad = client.post("/v1/extract", json={"text": document, "schema": "earnings_report", "strategy": "quotes"})
+    assert body["meta"]["strategy"] == "quoted" and body["meta"]["calls"] == len(_model_requests(srv)) > 1
+    _check_found(body["report"], FACTS["zh"], document)
+    assert bad.status_code == 422 and "known: direct, grounded, quoted" in bad.json()["error"]["message"]
