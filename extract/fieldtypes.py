@@ -1,8 +1,8 @@
 """Field types that read a value from a verbatim quote: fiscal periods, dates and currencies.
 
-Amounts and percentages are read by `extract/amounts.py`; this module adds the rest of what a
-quote-reading strategy needs, for any schema: "2023年第二季度" -> "2023Q2", "first half of
-fiscal 2024" -> "2024H1", "2023年6月30日" -> "2023-06-30", "人民币" -> "CNY". The word lists
+Amounts and percentages are read by `extract/amounts.py`, dates by `extract/dates.py`; this
+module adds the rest of what a quote-reading strategy needs, for any schema: "2023年第二季度" ->
+"2023Q2", "first half of fiscal 2024" -> "2024H1", "人民币" -> "CNY" (and dates as ISO strings). The word lists
 are tables (below), apart from the code that applies them.
 
 A period quote without a year ("第二季度", "same period last year") is read against a
@@ -12,9 +12,9 @@ reference period (what the document reports), when the caller has one.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from extract.amounts import currency_code, normalize_width
+from extract.dates import find_dates
 
 # ---------------------------------------------------------------- tables
 
@@ -46,13 +46,6 @@ QUARTER_BACK = ("上季度", "上一季度", "上季", "上一季", "previous qu
                 "preceding quarter", "sequential")
 SAME_PART = ("同期", "same period", "same quarter", "corresponding period", "corresponding quarter")
 
-MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
-
 _CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
               "八": "8", "九": "9"}
 
@@ -71,9 +64,6 @@ _PARTS = re.compile(
 )
 # When a quote names several parts ("2023年度第二季度"), the narrowest wins.
 _PART_ORDER = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "9M", "FY")
-_ISO_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[-/.年]\s*([01]?[0-9])[-/.月]\s*([0-3]?[0-9])日?(?![0-9])")
-_EN_DATE_MDY = re.compile(r"(?i)(?<![a-z])([a-z]{3,9})\.?\s+([0-3]?[0-9])(?:st|nd|rd|th)?,?\s+((?:19|20)[0-9]{2})")
-_EN_DATE_DMY = re.compile(r"(?i)(?<![0-9])([0-3]?[0-9])(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?,?\s+((?:19|20)[0-9]{2})")
 _PERIOD_RE = re.compile(r"^(\d{4})(Q[1-4]|H[12]|9M|FY)$")
 
 
@@ -119,22 +109,10 @@ def parse_period(quote: str, reference: str | None = None) -> str | None:
 
 
 def parse_date(quote: str) -> str | None:
-    """An ISO date (YYYY-MM-DD) from "2023年6月30日", "2023-06-30", "June 30, 2023" or
-    "30 June 2023"; None when the quote holds no whole date."""
-    text = _fold(quote)
-    candidates: list[tuple[int, int, int]] = []
-    if m := _ISO_DATE.search(text):
-        candidates.append((int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    if (m := _EN_DATE_MDY.search(text)) and m.group(1).lower() in MONTHS:
-        candidates.append((int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2))))
-    if (m := _EN_DATE_DMY.search(text)) and m.group(2).lower() in MONTHS:
-        candidates.append((int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1))))
-    for y, mo, d in candidates:
-        try:
-            return date(y, mo, d).isoformat()
-        except ValueError:
-            continue
-    return None
+    """An ISO date (YYYY-MM-DD), the first full date the quote holds ("2023年6月30日",
+    "June 30, 2023"; `extract/dates.py`); None when it holds none."""
+    found = find_dates(quote)
+    return found[0].value.isoformat() if found else None
 
 
 def parse_currency(quote: str) -> str | None:
