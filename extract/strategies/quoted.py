@@ -134,6 +134,11 @@ def _ask(
         return
     out.record(prompt.id, prompt.version, result.cached, result.usage)
     answers.append((chunk, result.value.model_dump(mode="json")))
+    log.info(
+        "chunk %d-%d of %d chars: %.1f s, %d prompt + %d completion tokens%s",
+        chunk.start, chunk.end, len(document), result.seconds, result.usage.prompt_tokens,
+        result.usage.completion_tokens, " (cached)" if result.cached else "",
+    )  # fmt: skip
 
 
 def assemble(
