@@ -129,12 +129,35 @@ class MetricHit:
     text: str
 
 
+# Pages built from PDFs break words with stray spaces ("股東應佔溢 利", "稅 前利潤"): a space
+# between two Chinese characters is not a word boundary.
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
+
+
+def _close_gaps(text: str) -> tuple[str, list[int]]:
+    """`text` without spaces between Chinese characters, and each kept character's offset."""
+    if not _CJK_GAP.search(text):
+        return text, []
+    kept: list[int] = []
+    out: list[str] = []
+    pos = 0
+    for m in _CJK_GAP.finditer(text):
+        out.append(text[pos : m.start()])
+        kept.extend(range(pos, m.start()))
+        pos = m.end()
+    out.append(text[pos:])
+    kept.extend(range(pos, len(text)))
+    return "".join(out), kept
+
+
 def find_metric(context: str) -> MetricHit | None:
     """The metric phrase nearest the end of `context` (the text before an amount)."""
+    closed, kept = _close_gaps(context)
     best: MetricHit | None = None
     for metric, pattern in METRIC_PATTERNS:
-        for m in pattern.finditer(context):
-            hit = MetricHit(metric, m.start(), m.end(), m.group(0))
+        for m in pattern.finditer(closed):
+            start, end = (kept[m.start()], kept[m.end() - 1] + 1) if kept and m.end() > m.start() else m.span()
+            hit = MetricHit(metric, start, end, m.group(0))  # the words without the stray spaces
             if best is None or hit.end > best.end or (hit.end == best.end and hit.start < best.start):
                 best = hit
     return best
