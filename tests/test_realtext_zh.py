@@ -58,3 +58,26 @@ FY_HK = "恒岳控股公布2023年度業績。"
 )
 def test_traditional_press(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+H1_HK = "信和環球公布2024年中期業績。"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # per-share profit worded 溢利, in HK cents
+        (H1_HK + "每股基本溢利為9.6港仙。", {("eps", "2024H1", None, 0.096)}),
+        # "underlying" / "core" profit excludes revaluations: the adjusted figure
+        (H1_HK + "期內錄得基礎淨虧損3400萬港元。", {("adjusted_net_income", "2024H1", None, -34e6)}),
+        (H1_HK + "核心淨利潤為2.15億港元。", {("adjusted_net_income", "2024H1", None, 215e6)}),
+        # profit before tax has no canonical metric: `other`, named by its noun phrase
+        (H1_HK + "除稅前溢利為1.2億港元。", {("other", "2024H1", "除稅前溢利", 120e6)}),
+        (H1_HK + "公司利润总额为8600万港元。", {("other", "2024H1", "利润总额", 86e6)}),
+        # a segment's result: a loss is the same line, negative, not the company's net loss
+        (H1_HK + "錄得分部虧損1250萬港元。", {("other", "2024H1", "分部溢利", -12.5e6)}),
+        (H1_HK + "集團之現金結餘為5﹒6億港元。", {("cash", "2024H1", None, 560e6)}),
+    ],
+)
+def test_hk_result_lines(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

@@ -446,7 +446,9 @@ def _fact_for_amount(
             value = -abs(value)
     segment = None
     if metric == "other" and hit is not None and hit.metric == "other":
-        segment = hit.text  # the lexicon's own label ("ARPU", "末期股息")
+        segment, lost = lexicon.other_result_label(hit.text)  # the lexicon's own label ("ARPU", "末期股息")
+        if lost and source == "lexicon":
+            value = -abs(value)
     elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":

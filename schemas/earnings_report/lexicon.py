@@ -26,6 +26,8 @@ _TABLE: list[tuple[str, str]] = [
     ("adjusted_ebitda", _NONGAAP + r"\s*(?:的)?\s*EBITDA(?:亏损|虧損|利润|利潤| loss| income)?"),
     ("adjusted_net_income", _NONGAAP_ZH + r"(?:归属于[^，,。；;]{0,20}?股东的|归属|歸屬)?(?:净利润|淨利潤|净亏损|淨虧損|净收益|淨收益|净利|淨利|纯利|純利|溢利|亏损|虧損)"),
     ("adjusted_net_income", r"(?:非公认会计准则|非公認會計準則|非GAAP)(?:下的)?(?:归属于[^，,。；;]{0,20}?股东的)?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
+    # Hong Kong "underlying" and developers' "core" profit exclude revaluations: an adjusted figure
+    ("adjusted_net_income", r"(?:基础|基礎|核心)(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|纯利|純利|溢利|盈利|亏损|虧損)"),
     ("adjusted_net_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+net\s+(?:income|loss|profit|earnings)(?:\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders))?"),
     ("adjusted_operating_income", _NONGAAP_ZH + r"(?:经营|經營|营业|營業|运营|運營)(?:利润|利潤|亏损|虧損|溢利)"),
     ("adjusted_operating_income", r"(?:non-GAAP|Non-GAAP|adjusted|Adjusted)\s+(?:operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations)"),
@@ -39,7 +41,7 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
-    ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益|賺|赚)"),
+    ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益|溢利|賺|赚)"),
     ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|純益|纯益|净收益|淨收益)"),
@@ -58,13 +60,17 @@ _TABLE: list[tuple[str, str]] = [
     ("operating_expenses", r"(?:营业费用|營業費用|营运费用|營運費用|总运营费用|總運營費用|运营费用|運營費用|总经营费用|經營開支|经营开支|营运开支|營運開支|运营支出|運營支出|经营费用|(?:total\s+)?operating\s+expenses?|opex)"),
     # cash and balances
     ("operating_cash_flow", r"(?:经营活动(?:产生|所得|所用)?的?现金流量?净额|經營活動(?:產生|所得|所用)?的?現金(?:流量?)?淨額|经营活动(?:产生|所得|所用)?的?现金(?:流量?)?净额|经营活动现金流|經營活動現金流|经营性现金流|經營性現金流|经营现金流|經營現金流|net\s+cash\s+(?:provided\s+by|generated\s+from|from|used\s+in)\s+operating\s+activities|operating\s+cash\s+flows?|cash\s+flows?\s+from\s+operating\s+activities|cash\s+(?:provided|generated)\s+(?:by|from)\s+operating\s+activities|cash\s+(?:generated|provided)\s+(?:from|by)\s+operations|cash\s+flows?\s+from\s+operations|operating\s+cash\s+generation)"),
-    ("cash", r"(?:(?:银行|銀行)(?:结余|結餘|存款)(?:及|和)(?:现金|現金)|(?:现金|現金)(?:及|和)(?:银行|銀行)(?:结余|結餘|存款)|现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
+    ("cash", r"(?:(?:银行|銀行)(?:结余|結餘|存款)(?:及|和)(?:现金|現金)|(?:现金|現金)(?:及|和)(?:银行|銀行)(?:结余|結餘|存款)|现金、现金等价物|現金、現金等價物|现金及现金等价物|現金及現金等價物|现金和现金等价物|現金和現金等價物|货币资金|貨幣資金|现金余额|現金餘額|现金结余|現金結餘|现金储备|現金儲備|cash(?:,)?\s+(?:and\s+)?cash\s+equivalents|cash\s+and\s+short-term\s+investments|cash\s+position|cash\s+balance)"),
     ("deferred_revenue", r"(?:递延收入|遞延收入|递延收益|遞延收益|deferred\s+revenues?)"),
     # figures the canonical list has no name for: the phrase is the label
     # recurring-revenue run rates are not revenue
     ("other", r"(?:年度)?(?:经常性|經常性)(?:收入|收益)|ARR\b|annual(?:ized)?\s+recurring\s+revenues?"),
     ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
     ("other", r"(?:末期|中期|特别|特別|全年|年度)(?:股)?息|股息|派息|现金红利|現金紅利|分红|分紅|(?:final|interim|special)\s+dividends?|dividends?\s+per\s+share"),
+    # profit before tax, and a segment's result ("分部溢利"; a loss there is the same line, negative)
+    ("other", r"(?:列賬基準|列账基准|法定)?(?:除稅前|除税前|稅前|税前)(?:溢利|利潤|利润|盈利|虧損|亏损)|利潤總額|利润总额"
+              r"|(?:profit|loss)\s+before\s+(?:income\s+)?tax(?:ation|es)?|pre-tax\s+(?:profit|loss)"),
+    ("other", r"(?:分部|分類|分类)(?:溢利|虧損|亏损|利潤|利润|業績|业绩)"),
     # revenue last: its words are inside many other phrases
     ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|(?<![经經])(?:营收|營收)|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
     ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|sales|turnover)\b"),
@@ -148,6 +154,19 @@ def _close_gaps(text: str) -> tuple[str, list[int]]:
     out.append(text[pos:])
     kept.extend(range(pos, len(text)))
     return "".join(out), kept
+
+
+# An `other` label that names a result line is named as the profit even when it is a loss
+# ("分部虧損4254萬元" is 分部溢利 -42,540,000), as the lexicon's canonical metrics are.
+OTHER_LOSS_WORD = re.compile(r"虧損|亏损")
+
+
+def other_result_label(label: str) -> tuple[str, bool]:
+    """("分部虧損" -> "分部溢利", True): the label named as the profit, and whether it was a loss."""
+    lost = bool(OTHER_LOSS_WORD.search(label))
+    if label[:1].isupper() and label[1:2].islower():
+        label = label[0].lower() + label[1:]  # sentence case is not part of the name
+    return OTHER_LOSS_WORD.sub("溢利", label), lost
 
 
 def find_metric(context: str) -> MetricHit | None:
