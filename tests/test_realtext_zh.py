@@ -81,3 +81,66 @@ H1_HK = "信和環球公布2024年中期業績。"
 )
 def test_hk_result_lines(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+FY_SUMMARY = "- 2023年度,集團營業額增加6﹒2%至812﹒4億元(美元;下同),錄得股東應佔溢利9﹒1億元。"
+
+
+def test_declared_currency_holds_for_plain_yuan() -> None:
+    ann = annotate(FY_SUMMARY + "集團之現金結餘為120﹒5億元。")
+    assert ann.currency == "USD"
+    assert {(f.metric, f.unit, f.value) for f in ann.facts} == {
+        ("revenue", "USD", 81.24e9), ("net_income_attributable", "USD", 910e6), ("cash", "USD", 12.05e9)
+    }
+
+
+def test_numbered_items_name_segments() -> None:
+    text = FY_SUMMARY + (
+        "年內業務概況如下: (一)物流:營業額下降3﹒5%至300﹒2億元,分部溢利減少8%至 12﹒6億元; "
+        "(二)零售: 1﹒超市:營業額增加4%至200億元,錄得分部 虧損3100萬元; (三)於2023年12月31日,總債務為55﹒2億元。"
+    )
+    got = changes(text)
+    assert ("revenue", "2023FY", "物流", 30.02e9, -3.5, None) in got
+    assert ("other", "2023FY", "物流分部溢利", 1.26e9, -8.0, None) in got
+    assert ("revenue", "2023FY", "超市", 20e9, 4.0, None) in got
+    assert ("other", "2023FY", "超市分部溢利", -31e6, None, None) in got
+    assert ("other", "2023FY", "總債務", 5.52e9, None, None) in got
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # variant 凈 for 淨
+        (FY_HK + "歸母凈利潤4.12億元。", {("net_income_attributable", "2023FY", None, 412e6)}),
+        # the label is the noun phrase: no subject, aside or change words
+        (FY_HK + "集團之銀行借貸為6﹒8億元。", {("other", "2023FY", "銀行借貸", 680e6)}),
+        (FY_HK + "資本負債比率(以借貸除以總資產計算)為18﹒4%。", {("other", "2023FY", "資本負債比率", 18.4)}),
+        (FY_HK + "已實施的股份回購金額3.5億元。", {("other", "2023FY", "股份回購金額", 350e6)}),
+        # an adverb is no label: nothing is recorded rather than "僅為"
+        (FY_HK + "規模較小,僅為820萬元。", set()),
+    ],
+)
+def test_other_labels(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # the company's name before its ticker is never a segment
+        ("8月20日,云禾(NASDAQ:YHE)公布2024年第二季度财报。云禾直播业务收入为2.4亿元。",
+         {("revenue", "2024Q2", "直播", 240e6)}),
+        ("青石科技公布2024年第二季度业绩。今年第二季度青石科技总收入为9.6亿元。",
+         {("revenue", "2024Q2", None, 960e6)}),
+        # an acronym in brackets stays with its name; a count is no amount of money
+        ("云禾公布2024年第二季度财报。平均月活跃用户数(MAU)为8650万。",
+         {("other", "2024Q2", "平均月活跃用户数(MAU)", 86.5e6)}),
+    ],
+)
+def test_company_names_and_acronyms(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def test_buyback_amount_and_count_are_two_facts() -> None:
+    got = facts("云禾公布2024年第二季度财报。公司在二季度斥资约1,200万美元回购了约300万股美国存托股。")
+    assert ("other", "2024Q2", "回购", 12e6) in got and ("other", "2024Q2", "回购", 3e6) in got

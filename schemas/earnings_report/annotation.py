@@ -102,7 +102,21 @@ def company_subjects(text: str) -> tuple[str, ...]:
             names.add(m.group(0))
     for m in re.finditer(r"(?:下称|下稱|简称|簡稱|以下称|以下稱)\s*[“\"「]([^”\"」]{2,12})[”\"」]", text[:3000]):
         names.add(m.group(1))
+    for m in _NAMED_BY_TICKER.finditer(text[:1500]):
+        names.add(m.group(1))
+    from extract.schemas.earnings_report.header import find_header
+
+    header = find_header(text).name
+    if header and re.fullmatch(r"[\u4e00-\u9fff]{2,8}", header):
+        names.add(header)
     return tuple(sorted(names, key=len, reverse=True))
+
+
+# "知乎(NYSE:ZH)", "中梁控股(02772)", "友好集团(600778.SH)", "理想汽车公布…": the company's own name.
+_NAMED_BY_TICKER = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6}?)(?:[（(](?:[A-Za-z]{2,8}\s*[:：]\s*)?[A-Z0-9]{2,6}(?:\.[A-Z]{1,2})?[)）]"
+    r"|(?:今日|今天|昨日|昨晚|近日)?(?:公布|發布|发布|披露|宣布))"
+)
 
 
 @dataclass
@@ -125,8 +139,32 @@ def _is_plain_yuan(a: Amount) -> bool:
     return a.unit == "CNY" and a.text.rstrip().endswith("元") and not _NAMED_CURRENCY.search(a.text)
 
 
+# "1982億元(人民幣;下同)", "50.93億元(美元‧下同)", "人民币1.44億元(單位下同)": the text declares
+# once what its later plain "元" figures are in.
+_DECLARED = re.compile(
+    r"[（(]\s*(?:(?P<cur>人民币|人民幣|美元|港元|港幣|港币|新台幣|新台币)\s*元?|(?:单位|單位))\s*[;；,，‧·、]?\s*下同\s*[)）]"
+)
+_DECLARED_CODE = {"人民币": "CNY", "人民幣": "CNY", "美元": "USD", "港元": "HKD", "港幣": "HKD", "港币": "HKD",
+                  "新台幣": "TWD", "新台币": "TWD"}  # fmt: skip
+
+
+def declared_currency(text: str) -> str | None:
+    """The currency a "(…下同)" note declares for the figures that follow, if the text has one."""
+    m = _DECLARED.search(text)
+    if m is None:
+        return None
+    if m.group("cur"):
+        return _DECLARED_CODE[m.group("cur")]
+    before = [a for a in find_amounts(text[: m.start()]) if _is_currency(a.unit)]
+    return before[-1].unit if before and before[-1].end >= m.start() - 2 else None
+
+
 def yuan_currency(text: str) -> str:
-    """What a plain "元" means here: the yuan-family currency the text names most (CNY if none)."""
+    """What a plain "元" means here: the currency a "(…下同)" note declares, else the yuan-family
+    currency the text names most (CNY if none)."""
+    declared = declared_currency(text)
+    if declared is not None:
+        return declared
     counts = Counter(
         a.unit for a in find_amounts(text) if a.unit in _YUAN_FAMILY and not _is_plain_yuan(a)
     )  # fmt: skip
@@ -257,7 +295,8 @@ def report_period(text: str) -> Period | None:
 def annotate(text: str) -> Annotations:
     main = report_period(text)
     yuan = yuan_currency(text)
-    frame = Frame(main, main_period_end(text, main), document_currency(text, yuan), company_subjects(text), yuan)
+    currency = declared_currency(text) or document_currency(text, yuan)
+    frame = Frame(main, main_period_end(text, main), currency, company_subjects(text), yuan)
     facts: list[Fact] = []
     guidance: list[Guidance] = []
     context: Period | None = None
@@ -346,7 +385,31 @@ def _annotate_sentence(
     _attach_changes(s, new, percents)
     _respectively(s, new)
     _respective_metrics(s, new)
+    _under_headings(sent, new)
     facts.extend(f for f, _ in new)
+
+
+# Results summaries list business lines as numbered items: "(二)製造業務:營業額…; (三)貿易:…",
+# nested "(三)富足: 1﹒保險:…". An item's name is the segment of the figures up to the next item.
+_ITEM_MARK = re.compile(
+    r"(?:^|(?<=[\s;；:：。]))(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[﹒.、](?!\d))"
+    r"\s*(?:([\u4e00-\u9fff]{2,8})\s*[:：])?"
+)
+
+
+def _under_headings(sent: Span, new: list[tuple[Fact, Amount | None]]) -> None:
+    marks = list(_ITEM_MARK.finditer(sent.text))
+    if not marks:
+        return
+    for i, (fact, _) in enumerate(new):
+        pos = fact.start - sent.start
+        heading = next((m.group(1) for m in reversed(marks) if m.end() <= pos), None)
+        if not heading:
+            continue
+        if fact.metric in lexicon.SEGMENTED_METRICS and fact.segment is None:
+            new[i] = (replace(fact, segment=heading), new[i][1])
+        elif fact.metric == "other" and fact.segment and not fact.segment.startswith(heading):
+            new[i] = (replace(fact, segment=heading + fact.segment), new[i][1])
 
 
 _YEAR_SPAN = re.compile(r"(\d{4})\s*年?\s*(?:至|到|-|–|—|~|to)\s*(\d{4})\s*年?")
@@ -405,7 +468,7 @@ def _fact_for_amount(
     hit = lexicon.find_metric(left)
     source = "lexicon"
     if hit is not None and hit.end <= c0:
-        if hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]):
+        if hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]) and not re.search(r"[;；]", s[hit.end : c0]):
             source = "lexicon"  # a list continues the noun phrase: "cash, cash equivalents, short-term investments was …"
         elif not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])):
             source = "inherited"  # "…，2022年同期为…": this clause names nothing new
@@ -445,7 +508,7 @@ def _fact_for_amount(
         if loss and not lexicon.PROFIT_TURN_RE.search(own):
             value = -abs(value)
     segment = None
-    if metric == "other" and hit is not None and hit.metric == "other":
+    if metric == "other" and hit is not None and hit.metric == "other" and source != "unlabelled":
         segment, lost = lexicon.other_result_label(hit.text)  # the lexicon's own label ("ARPU", "末期股息")
         if lost and source == "lexicon":
             value = -abs(value)
@@ -630,7 +693,8 @@ def _merge(facts: list[Fact]) -> list[Fact]:
     repeats (highlights and body often state the same figure)."""
     merged: dict[tuple[Any, ...], Fact] = {}
     for f in facts:
-        key = (f.metric, f.period, f.segment)
+        # an `other` label may name an amount of money and a count ("回购…金额", "…数量")
+        key = (f.metric, f.period, f.segment, f.unit if f.metric == "other" else None)
         if key not in merged:
             merged[key] = f
             continue

@@ -71,6 +71,7 @@ _TABLE: list[tuple[str, str]] = [
     ("other", r"(?:列賬基準|列账基准|法定)?(?:除稅前|除税前|稅前|税前)(?:溢利|利潤|利润|盈利|虧損|亏损)|利潤總額|利润总额"
               r"|(?:profit|loss)\s+before\s+(?:income\s+)?tax(?:ation|es)?|pre-tax\s+(?:profit|loss)"),
     ("other", r"(?:分部|分類|分类)(?:溢利|虧損|亏损|利潤|利润|業績|业绩)"),
+    ("other", r"(?:股份|股票)?(?:回購|回购)(?:金額|金额)?|share\s+(?:buyback|repurchase)s?"),
     # revenue last: its words are inside many other phrases
     ("revenue", r"(?:营业总收入|營業總收入|营业收入|營業收入|主营业务收入|主營業務收入|总营收|總營收|总收入|總收入|净收入|淨收入|(?<![经經])(?:营收|營收)|收入|收益|营业额|營業額|销售额|銷售額|销售收入|銷售收入)"),
     ("revenue", r"(?:total\s+|net\s+)?(?:revenues?|sales|turnover)\b"),
@@ -123,7 +124,7 @@ _SEGMENT_TAIL = re.compile(r"(?:总体|總體|整体|整體|总|總|净|淨|累�
 _SEGMENT_HEAD = re.compile(r"^(?:年|年内|年內|期内|期內|本年|本期|本季|当季|當季|其中|集团|集團|本集团|本集團)+")
 _COMPANYISH = re.compile(r"公司|集团|集團|控股|股份|^[A-Z][a-z]+$")
 _PERIODISH = re.compile(
-    r"\d{4}年?|第[一二三四1-4]季度?|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|中期|同期|去年|上年|财年|財年"
+    r"\d{4}\s*(?:年度|年)?|今年|去年|本年|上年|第[一二三四1-4]季度?|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|中期|同期|去年|上年|财年|財年"
 )
 
 
@@ -140,8 +141,14 @@ class MetricHit:
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
 
 
+# Variant characters some pages use ("歸母凈利潤"): folded 1:1 before matching.
+_VARIANTS = str.maketrans({"凈": "淨"})
+
+
 def _close_gaps(text: str) -> tuple[str, list[int]]:
-    """`text` without spaces between Chinese characters, and each kept character's offset."""
+    """`text` without spaces between Chinese characters (variants folded), and each kept
+    character's offset."""
+    text = text.translate(_VARIANTS)
     if not _CJK_GAP.search(text):
         return text, []
     kept: list[int] = []
@@ -277,6 +284,17 @@ _EN_LABEL_STOP = re.compile(r"^(?:the|it|this|that|which|and|while|compared|with
 _EN_HEAD_ONLY = re.compile(r"^(?:number|total|count|amount|share|percentage|proportion|value|volume|level)$", re.I)
 
 
+# An explanation in brackets is no part of a name; an acronym is ("商品交易总额（GMV）").
+_ZH_ASIDE = re.compile(r"[（(][^（()）]{0,40}?[\u4e00-\u9fff][^（()）]{0,40}?[)）]")
+_ZH_CHANGE_TAIL = re.compile(
+    r"(?:同比|環比|环比|按年|按季|較上年同期|较上年同期|較去年|较去年)?(?:增长|增長|增加|减少|減少|下降|下跌|上升|提升|下滑|上漲|上涨|回落|大增|大跌)"
+)
+# Words that open a clause but name nothing: subjects, adverbs, connectives ("集團之現金結餘", "僅為").
+_ZH_LABEL_HEAD = re.compile(
+    r"^(?:(?:本集團|本集团|該集團|该集团|集團|集团|本公司|該公司|该公司|公司|期內|期内|年內|年内|其中|包括|而|且|並|并|及|僅|仅|才|只|也|共|合共|均)[之的]?)+"
+)
+
+
 def label_before(clause: str) -> str | None:
     """A short label for an 'other' figure: the words before its verb ("全球活跃客户数量达…",
     "Order intake amounted to …")."""
@@ -291,13 +309,17 @@ def label_before(clause: str) -> str | None:
         if label[:1].isupper() and not label[1:2].isupper():
             label = label[0].lower() + label[1:]  # sentence case is not part of the name
         return label if len(label) >= 3 else None
+    clause = _ZH_ASIDE.sub("", _close_gaps(clause)[0])  # "資本負債比率(以…計算)為": the aside is no part of the name
+    change = _ZH_CHANGE_TAIL.search(clause)
+    if change and change.start() >= 2:
+        clause = clause[: change.start()]  # "稅前利潤下跌37.9%至": the name stops at its change
     m = re.search(
-        r"([^\s，,。；;：:、（(]{2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
+        r"((?:[^\s，,。；;：:、（()）]|[（(][A-Za-z0-9&\- ]{1,12}[)）]){2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
         clause,
     )
     if not m:
         return None
-    label = _PERIODISH.sub("", m.group(1)).strip(" 的")
+    label = _ZH_LABEL_HEAD.sub("", _PERIODISH.sub("", m.group(1))).strip(" 的之")
     if not re.search(r"[\u4e00-\u9fff]", clause):
         return None  # English with no "<label> was/reached …" shape: one stray word ("about", "for") is no label
     return label if len(label) >= 2 else None
