@@ -144,3 +144,23 @@ def test_company_names_and_acronyms(text: str, expected: set[tuple]) -> None:
 def test_buyback_amount_and_count_are_two_facts() -> None:
     got = facts("云禾公布2024年第二季度财报。公司在二季度斥资约1,200万美元回购了约300万股美国存托股。")
     assert ("other", "2024Q2", "回购", 12e6) in got and ("other", "2024Q2", "回购", 3e6) in got
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # HK comparison figures in brackets: "(2022年:…)" is the same period a year earlier
+        (H1_HK + "期內錄得基礎淨虧損5200萬港元(2023年:1800萬港元)。",
+         {("adjusted_net_income", "2024H1", None, -52e6), ("adjusted_net_income", "2023H1", None, -18e6)}),
+        (H1_HK + "股權持有人應佔虧損為640萬港元(2023年同期:應佔虧損為910萬港元)。",
+         {("net_income_attributable", "2024H1", None, -6.4e6), ("net_income_attributable", "2023H1", None, -9.1e6)}),
+        # a balance-sheet ratio against the previous year-end; days against the previous year
+        (FY_HK + "資產負債比率為21﹒5%(2022年12月31日:19﹒8%),存貨周 轉天數為41天(2022年:37天)。",
+         {("other", "2023FY", "資產負債比率", 21.5), ("other", "2022FY", "資產負債比率", 19.8),
+          ("other", "2023FY", "存貨周轉天數", 41.0), ("other", "2022FY", "存貨周轉天數", 37.0)}),
+        # a share that is only a bound is not recorded
+        (FY_HK + "海外收入佔比已超過35%。", set()),
+    ],
+)
+def test_bracketed_comparisons(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

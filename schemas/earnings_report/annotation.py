@@ -36,6 +36,7 @@ _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同�
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "$100,000 or more", "100万元以上": a threshold, not a figure.
 _BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上)", re.I)
+_BOUND_BEFORE = re.compile(r"(?:超过|超過|逾|超|高于|高於|不低于|不低於|至少|不足|低于|低於|more\s+than|over|above|at\s+least|under|below)\s*$", re.I)
 # "raised its forecast after sales rose …": the reason clause reports results.
 _REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
 # A figure right after "from", "versus", "compared with" is the one compared against.
@@ -382,11 +383,53 @@ def _annotate_sentence(
             fact = _ratio_fact(sent, item, lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, None))
+    _bracketed_comparisons(sent, items, new, frame)
     _attach_changes(s, new, percents)
     _respectively(s, new)
     _respective_metrics(s, new)
     _under_headings(sent, new)
     facts.extend(f for f, _ in new)
+
+
+# HK results print the comparison figure in brackets right after the figure:
+# "…為15.5%(2022年12月31日:13.1%)", "虧損8600萬港元(2021年:2900萬港元)", "(2015年同期:應佔虧損為…)".
+_BRACKET_PRIOR = re.compile(r"^\s*[（(]\s*(?P<when>[^:：（）()]{2,16}?)\s*[:：]\s*(?P<words>[^\d（）()]{0,14})$")
+
+
+def _bracketed_comparisons(
+    sent: Span, items: list[Amount | Percent], new: list[tuple[Fact, Amount | None]], frame: Frame
+) -> None:
+    s = sent.text
+    by_start = {f.start - sent.start: i for i, (f, _) in enumerate(new)}
+    for prev, item in zip(items, items[1:], strict=False):
+        if prev.start not in by_start:
+            continue
+        m = _BRACKET_PRIOR.match(s[prev.end : item.start])
+        if m is None:
+            continue
+        base, _ = new[by_start[prev.start]]
+        when = find_mentions(m.group("when"))
+        if not when or base.period is None or (isinstance(item, Percent)) != (base.unit == "%"):
+            continue
+        own = Period(int(base.period[:4]), base.period[4:])
+        mention = when[0]
+        period = Period(mention.year, own.kind) if mention.kind == "year_only" and mention.year else resolve(mention, own, frame.main_end)
+        if period is None or period == own:
+            continue
+        value = abs(item.value) if isinstance(item, Amount) else item.value
+        if isinstance(item, Amount) and (lexicon.LOSS_RE.search(m.group("words")) or (base.value < 0 and not _EARNINGS.search(m.group("words")))):
+            value = -value
+        unit = base.unit if isinstance(item, Percent) or not _is_currency(item.unit) else item.unit
+        fact = replace(
+            base, period=str(period), value=value, unit=unit, yoy_pct=None, qoq_pct=None, comparison=True,
+            start=sent.start + item.start, evidence=s[prev.end : item.end].strip(" （()）"), context=m.group(0),
+        )  # fmt: skip
+        if item.start in by_start:
+            new[by_start[item.start]] = (fact, new[by_start[item.start]][1])
+        else:
+            new.append((fact, item if isinstance(item, Amount) else None))
+            by_start[item.start] = len(new) - 1
+    new.sort(key=lambda pair: pair[0].start)
 
 
 # Results summaries list business lines as numbered items: "(二)製造業務:營業額…; (三)貿易:…",
@@ -579,6 +622,8 @@ def _ratio_fact(
         left = s[c0 : earlier[-1].end()]
     if not _RATE_WORD.search(left) or lexicon.NOT_A_RESULT_RE.search(left):
         return None
+    if _BOUND_BEFORE.search(s[max(0, p.start - 8) : p.start]) or _BOUND_AFTER.match(s[p.end :]):
+        return None  # "占比已超过20%": a bound, not a figure (spec)
     hit = lexicon.find_metric(left)
     if hit is not None and hit.metric == "gross_margin":
         metric, segment = "gross_margin", lexicon.segment_of(left, hit)

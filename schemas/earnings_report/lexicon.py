@@ -38,7 +38,7 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable", _ATTR_ZH + r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|溢利|虧損|亏损)"),
     ("net_income_attributable", r"(?:归母|歸母)(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
     ("net_income_attributable", r"(?:归属于|歸屬於)[^，,。；;：:\d扣]{1,24}?的?(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利)"),
-    ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|权益持有人|權益持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
+    ("net_income_attributable", r"(?:股东|股東|擁有人|拥有人|(?:股权|股權|权益|權益)持有人)應?应?佔?占?(?:溢利|虧損|亏损|利润|利潤|淨利|净利)"),
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+[\w\s.,'&]{0,60}?(?:shareholders|stockholders|holders|the\s+company)"),
     # per share
     ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益|溢利|賺|赚)"),
