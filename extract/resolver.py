@@ -29,7 +29,10 @@ class Resolution:
 
 
 def _entry_key(entry: dict[str, Any], kind: str) -> tuple[Any, ...]:
-    return (kind, entry.get("metric"), entry.get("period"), entry.get("segment"))
+    # The unit is part of what a figure is: one label may name an amount and a count
+    # ("buyback": US$18.5 million for 6.4 million shares).
+    unit = entry.get("unit") if kind == "metrics" else None
+    return (kind, entry.get("metric"), entry.get("period"), entry.get("segment"), unit)
 
 
 def _ungrounded(entry: dict[str, Any], document: str, values: list[float], reported: str) -> str | None:

@@ -164,3 +164,51 @@ def test_buyback_amount_and_count_are_two_facts() -> None:
 )
 def test_bracketed_comparisons(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # six months that end in September or December are the first half of a fiscal year
+        # ending six months later, named by the year it ends
+        ("翠岭餐饮(01234)发布截至2023年9月30日止6个月业绩,收入25.1亿港元。", {("revenue", "2024H1", None, 2.51e9)}),
+        ("【财华社讯】远帆集团(01888.HK)公布,截至2023年12月31日止六个月,集团录得纯利约3200万港元。",
+         {("net_income", "2024H1", None, 32e6)}),
+        ("海川科技公布截至2024年6月30日止六个月业绩,收入9.8亿元。", {("revenue", "2024H1", None, 980e6)}),
+        # the year from the dateline: "去年…全年業績" published in 2025 is 2024FY
+        ("港股直擊 | 2025-03-04 12:05\n北辰銀行公布截至去年12月底止全年業績,列賬基準除稅前溢利12.4億元(美元‧下同)。",
+         {("other", "2024FY", "列賬基準除稅前溢利", 1.24e9)}),
+    ],
+)
+def test_periods_of_real_headlines(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a business line's share of the total under its numbered heading
+        (FY_SUMMARY + "業務概況如下: (一)物流:營業額下降3﹒5%至300﹒2億元,佔總營業額37﹒0%;",
+         {("revenue", "2023FY", "物流", 30.02e9), ("other", "2023FY", "物流營業額佔比", 37.0)}),
+        # revenue "源自" a business line
+        ("中禾药业公布截至2024年6月30日止六个月业绩。源自中成药的收益增长约12.5%至3.12亿元。",
+         {("revenue", "2024H1", "中成药", 312e6)}),
+    ],
+)
+def test_shares_and_sources(text: str, expected: set[tuple]) -> None:
+    got = facts(text)
+    assert expected <= got
+
+
+def test_resolver_keeps_an_amount_and_a_count_under_one_label() -> None:
+    from extract.resolver import resolve
+
+    text = "公司斥资约1,200万美元回购了约300万股美国存托股。"
+    entry = {"metric": "other", "period": "2024Q2", "segment": "回购", "yoy_pct": None, "qoq_pct": None}
+    report = {"metrics": [
+        {**entry, "value": 12e6, "unit": "USD", "evidence": "斥资约1,200万美元"},
+        {**entry, "value": 3e6, "unit": "count", "evidence": "回购了约300万股"},
+        {**entry, "value": 3e6, "unit": "count", "evidence": "回购了约300万股"},
+    ], "guidance": []}  # fmt: skip
+    kept = resolve(report, text).report["metrics"]
+    assert [(e["unit"], e["value"]) for e in kept] == [("USD", 12e6), ("count", 3e6)]

@@ -36,6 +36,7 @@ _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同�
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "$100,000 or more", "100万元以上": a threshold, not a figure.
 _BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上)", re.I)
+_SHARE_OF = re.compile(r"(?P<verb>[佔占])(?:[^，,。；;]{0,6}?)(?:總|总)(?P<base>[\u4e00-\u9fff]{2,4}?)的?\s*(?:約|约|近)?\s*$")
 _BOUND_BEFORE = re.compile(r"(?:超过|超過|逾|超|高于|高於|不低于|不低於|至少|不足|低于|低於|more\s+than|over|above|at\s+least|under|below)\s*$", re.I)
 # "raised its forecast after sales rose …": the reason clause reports results.
 _REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
@@ -419,7 +420,7 @@ def _bracketed_comparisons(
         value = abs(item.value) if isinstance(item, Amount) else item.value
         if isinstance(item, Amount) and (lexicon.LOSS_RE.search(m.group("words")) or (base.value < 0 and not _EARNINGS.search(m.group("words")))):
             value = -value
-        unit = base.unit if isinstance(item, Percent) or not _is_currency(item.unit) else item.unit
+        unit = item.unit if isinstance(item, Amount) and item.unit and _is_currency(item.unit) else base.unit
         fact = replace(
             base, period=str(period), value=value, unit=unit, yoy_pct=None, qoq_pct=None, comparison=True,
             start=sent.start + item.start, evidence=s[prev.end : item.end].strip(" （()）"), context=m.group(0),
@@ -537,6 +538,8 @@ def _fact_for_amount(
         if metric == "other":
             source, hit = "lexicon", None  # the label words were not a metric phrase
         metric = "adjusted_eps" if adjusted else "eps"
+    if a.unit in ("count", "days") and metric == "other" and hit is not None and (hit.end <= c0 or a.start - hit.end > 6):
+        source, hit = "unlabelled", None  # "末期息7.8仙　今年再開12間門市": a label further back is not a count's
     if a.unit in ("count", "days") and metric not in ("other", "eps", "adjusted_eps"):
         metric, source, hit = "other", "unlabelled", None  # "收入100万元以上的客户达到56家": 56 customers, not revenue
     if frame.yuan != "CNY" and _is_plain_yuan(a):
@@ -612,6 +615,15 @@ def _ratio_fact(
     s = sent.text
     c0, c1 = clause_bounds(s, p.start)
     left = s[c0 : p.start]
+    share = _SHARE_OF.search(left)
+    if share and not _BOUND_BEFORE.search(left):
+        # "佔總營業額22.8%": a business line's share of the total, named "營業額佔比"
+        period, comparison = _period_of(sent, max(c0, lo), min(c1, hi), p.start, mentions, frame, context, p.end)
+        return Fact(
+            metric="other", period=str(period) if period else None, segment=share.group("base") + share.group("verb") + "比",
+            value=p.value, unit="%", unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[c0 : p.end].strip(),
+            start=sent.start + p.start, comparison=comparison, label_source="lexicon", context=s[c0:c1],
+        )  # fmt: skip
     if not _RATE_WORD.search(left) and not _own_label_words(s[max(lo, c0) : p.start]).strip():
         # "…margin was 81.2%, compared with 80.6% in …": the rate named earlier in the sentence
         c0 = max(lo if lo < c0 else 0, 0)

@@ -227,8 +227,14 @@ def _segment_of(text: str, hit: MetricHit) -> str | None:
     named = list(_EN_SEGMENT.finditer(text[: hit.start]))
     if named and hit.start - named[-1].end() < 40:
         return named[-1].group(1)
+    source = _FROM_LINE.search(text[: hit.start])
+    if source:  # "源自制药的收益": revenue from a business line
+        return source.group(1)
     core = _CORE_WORD.search(hit.text)
     return segment_before(text, hit.start + core.start() if core else hit.start)
+
+
+_FROM_LINE = re.compile(r"(?:来自|來自|源自|源於|源于)([\u4e00-\u9fff]{2,8}?)(?:业务|業務|分部)?的?\s*$")
 
 
 _EN_FUNCTION = re.compile(

@@ -59,7 +59,8 @@ def _y(s: str) -> int:
     return y + 2000 if y < 100 else y
 
 
-_SPAN_WORDS = r"(?:第[一二三四1-4])?(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|年度|全年|财年|財年|季度|中期|半年)"
+_SPAN_WORDS = (r"(?:第[一二三四1-4])?(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|[369]\s*个月|[369]\s*個月"
+               r"|12\s*个月|12\s*個月|年度|全年|财年|財年|季度|中期|半年)")
 _EN_SPAN = r"(three|six|nine|twelve)[\s-]+months?|(quarter|year|fiscal\s+year|half[\s-]+year|half)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -111,12 +112,19 @@ def _first(m: re.Match[str], *idx: int) -> str | None:
 
 def _span_period(year: int, month: int, span: str) -> Period | None:
     """The period of a span ending in `month` of `year`: "六个月" to June is H1."""
-    span = span.lower()
-    if span in ("三个月", "三個月", "季度", "three", "quarter"):
+    span = re.sub(r"\s+", "", span.lower()).replace("個", "个")
+    span = {"3个月": "三个月", "6个月": "六个月", "9个月": "九个月", "12个月": "十二个月"}.get(span, span)
+    if span in ("三个月", "季度", "three", "quarter"):
         return Period(year, f"Q{(month - 1) // 3 + 1}")
-    if span in ("六个月", "六個月", "中期", "半年", "six", "half", "half-year", "half year"):
-        return Period(year, "H1" if month <= 6 else "H2")
-    if span in ("九个月", "九個月", "nine"):
+    if span in ("六个月", "中期", "半年", "six", "half", "half-year", "half year"):
+        if month == 6:
+            return Period(year, "H1")
+        # An announced six months that end elsewhere are the first half of a fiscal year that
+        # ends six months later, named by the year it ends: to 2022-09-30 (year to March) and
+        # to 2022-12-31 (year to June) are 2023H1. Companies on the calendar year announce the
+        # full year, not its second half.
+        return Period(year + 1 if month > 6 else year, "H1")
+    if span in ("九个月", "nine"):
         return Period(year, "9M")
     return Period(year, "FY")  # 年度, 全年, twelve months, year: a fiscal year named by its end
 
@@ -255,6 +263,13 @@ def main_period(text: str) -> Period | None:
             if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
                 year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
             return Period(year, quarter)  # type: ignore[arg-type]
+        relative = _RELATIVE_YEAR.search(head)
+        year = _first_year(text[:3000])
+        if relative and year:
+            # "截至去年12月底止全年業績" under a 2024 dateline is 2023FY; "今年上半年" is this year's H1
+            shift = -1 if relative.group("which") in ("去年", "上年", "上一年") else 0
+            kind = {"上半年": "H1", "中期": "H1", "前三季度": "9M", "下半年": "H2"}.get(relative.group("span") or "", "FY")
+            return Period(year + shift, kind)
         mentions = [m for m in find_mentions(text[:3000]) if m.kind in ("absolute", "year_only") and m.period]
     if not mentions:
         return None
@@ -263,6 +278,12 @@ def main_period(text: str) -> Period | None:
     if first.kind == "Q4" and re.search(r"全年|年度|full[\s-]year|fiscal\s+year|annual", head, re.I):
         return Period(first.year, "FY")
     return first
+
+
+# A results period named relative to the article's date: "去年全年業績", "截至去年12月底止全年", "今年上半年".
+_RELATIVE_YEAR = re.compile(
+    r"(?P<which>去年|上年|上一年|今年|本年)度?(?:\d{1,2}月底?止?|[^，,。；;]{0,6}?)?(?P<span>全年|年度|上半年|中期|前三季度|下半年)"
+)
 
 
 _ENDED = re.compile(r"(?:ended|ending|截至|截止|止)\s*$", re.I)
