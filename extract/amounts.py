@@ -146,7 +146,7 @@ _CUR_SUF = (r"[ \t]?(?:" + _alt([k for k in _CUR_SUFFIX if not k.isascii() and k
             r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd|cents?") + ")")
 _CN_COUNTER = (r"个(?!月|季|百分点|交易日|工作日|小时|基点|点)|個(?!月|季|百分點|交易日|工作日|小時|基點|點)"
                r"|家(?!庭)|间|間(?!接)|名|位(?!于)|人次|人|户|次(?!日|年|月)"
-               r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗")
+               r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗|头(?![部条等号牌脑])")
 _EN_COUNTER = (r"[ \t](?i:(?:(?:monthly|daily|average|active|paying|new|registered|total|enterprise|unique"
                r"|annual|hotel|business|corporate|retail|individual|institutional|cumulative|net|premium"
                r"|mobile|online|merchant|platform)[ \t]+){0,3}(?:users?|customers?|shares?|ADSs?|ADRs?"
@@ -410,6 +410,8 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
             return None
     if not (scale_txt or has_suffix) and _NOT_AMOUNT_AFTER.match(f, end):
         return None
+    if cnt == "款" and m["num"] and re.fullmatch(r"(?:19|20)[0-9]{2}", m["num"]):
+        return None  # "2021款" is a model year, not a count of models
     if (cnt and cnt[:1] in " \t" and m["num"] and re.fullmatch(r"(?:19|20)[0-9]{2}", m["num"])
             and _YEAR_CONTEXT.search(f, max(0, m.start() - 12), m.start())):
         return None

@@ -212,3 +212,65 @@ def test_resolver_keeps_an_amount_and_a_count_under_one_label() -> None:
     ], "guidance": []}  # fmt: skip
     kept = resolve(report, text).report["metrics"]
     assert [(e["unit"], e["value"]) for e in kept] == [("USD", 12e6), ("count", 3e6)]
+
+
+Q1_CN = "星河汽车公布2024年第一季度财报。"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a model year is not a count
+        (Q1_CN + "在2024款星河S7上市后,不少车主反映2023款车型降价。", set()),
+        # counts name what they count, Latin model names included
+        (Q1_CN + "其中包括5120辆S7和1830辆X9。", {("other", "2024Q1", "S7", 5120.0), ("other", "2024Q1", "X9", 1830.0)}),
+        # trading turnover and the share capital are not the company's results
+        (Q1_CN + "股价跌3.1%,成交额82.6万港元。", set()),
+        (Q1_CN + "以公司总股本512,000,000股为基数。", set()),
+        # operating profit turned into a loss is a negative operating income
+        (Q1_CN + "由营业盈利转为亏损1500万元。", {("operating_income", "2024Q1", None, -15e6)}),
+        (Q1_CN + "本报告期内营业收入1,234,567,890.12元。", {("revenue", "2024Q1", None, 1234567890.12)}),
+        (Q1_CN + "主营业务成本为2.31亿元。", {("cost_of_revenue", "2024Q1", None, 231e6)}),
+    ],
+)
+def test_counts_and_non_results(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def test_headline_restating_a_body_figure_is_dropped() -> None:
+    text = "星河汽车一季度交付1.2万辆\n星河汽车公布2024年第一季度财报。\n2024年第一季度星河汽车共交付12,210辆。\n"
+    assert facts(text) == {("other", "2024Q1", "交付量", 12210.0)}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # volumes sold or delivered are named "<what><verb>量", whatever the clause opens with
+        (Q1_CN + "2024年第一季度星河汽车共交付8,120辆星河S7。", {("other", "2024Q1", "星河S7交付量", 8120.0)}),
+        ("南岭牧业公布2024年半年度报告。2024年上半年公司共销售生猪1520.5万头。",
+         {("other", "2024H1", "生猪销售量", 15205000.0)}),
+        (Q1_CN + "该公司的汽车交付量为9,310辆。", {("other", "2024Q1", "汽车交付量", 9310.0)}),
+    ],
+)
+def test_volume_labels(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def guidance(text: str) -> set[tuple]:
+    return {(g.metric, g.period, g.segment, g.low, g.high, g.unit) for g in annotate(text).guidance}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a loss range written as positive numbers after 亏损 is negative
+        ("寒山文化2024年第一季度业绩预告:归属于上市公司股东的净利润预计亏损1,500万元–2,500万元。",
+         {("net_income_attributable", "2024Q1", None, -25e6, -15e6, "CNY")}),
+        # a count range is guided as `other`, named by its noun; the money range keeps its metric
+        (Q1_CN + "公司预计,二季度汽车交付量将介乎21000至23000辆,总收入将介乎人民币48至52亿元。",
+         {("other", "2024Q2", "汽车交付量", 21000.0, 23000.0, "count"),
+          ("revenue", "2024Q2", None, 4.8e9, 5.2e9, "CNY")}),
+    ],
+)
+def test_guidance_shapes(text: str, expected: set[tuple]) -> None:
+    assert guidance(text) == expected

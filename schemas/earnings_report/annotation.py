@@ -306,7 +306,7 @@ def annotate(text: str) -> Annotations:
     previous_end = 0
     spans = sentences(text)
     # A headline restates body facts in shorthand; read it last so the body's wording wins.
-    headlines = [sp for sp in spans if re.match(r"title\s*[:：]", sp.text, re.I)]
+    headlines = [sp for sp in spans if _TITLE_LINE.match(sp.text)]
     if len(spans) > 2 and "\n" in text[spans[0].end : spans[1].start] and len(spans[0].text) < 90:
         headlines.append(spans[0])
     spans = [sp for sp in spans if sp not in headlines and not _FRONT_MATTER.match(sp.text)] + headlines
@@ -325,7 +325,30 @@ def annotate(text: str) -> Annotations:
             if anchor is not None and (main is None or anchor.year == main.year):
                 context = anchor
                 break
-    return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=frame.currency)
+    title_starts = [(sp.start, sp.end) for sp in headlines]
+    merged = _merge(facts)
+    body = [f for f in merged if not any(a <= f.start < b for a, b in title_starts)]
+    kept = [f for f in merged if f in body or not _restated(f, body)]
+    guided = _merge_guidance(guidance)
+    in_title = [g for g in guided if any(g.evidence in text[a:b] for a, b in title_starts)]
+    guided = [g for g in guided if g not in in_title or not any(
+        o not in in_title and o.unit == g.unit and {abs(o.low), abs(o.high)} == {abs(g.low), abs(g.high)} for o in guided
+    )]  # fmt: skip
+    return Annotations(facts=kept, guidance=guided, currency=frame.currency)
+
+
+# "title:", "(原标题:…)": a headline line, read after the body.
+_TITLE_LINE = re.compile(r"title\s*[:：]|[（(]?\s*原[标標]题\s*[:：]|[（(]?\s*原[标標]題\s*[:：]", re.I)
+# A headline rounds the body's figure ("交付1.3萬輛" for 12,579) and names it loosely ("淨利潤" for
+# the attributable profit): a headline figure this close to a body figure is that figure again.
+_HEADLINE_ROUNDING = 0.05
+
+
+def _restated(f: Fact, body: list[Fact]) -> bool:
+    return any(
+        b.unit == f.unit and abs(b.value - f.value) <= _HEADLINE_ROUNDING * max(abs(b.value), abs(f.value))
+        for b in body
+    )
 
 
 def _annotate_sentence(
@@ -562,6 +585,8 @@ def _fact_for_amount(
         segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":
         segment = _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
+        if a.unit == "count":
+            segment = _volume_label(s[max(c0, lo) : a.start], _counted_noun(s, a)) or segment
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         if segment is None and counted:
             # "1,942 full-time equivalents", "1.9 million ADSs": what is counted, not the scale word
@@ -584,7 +609,20 @@ def _fact_for_amount(
     )  # fmt: skip
 
 
-_COUNTED = re.compile(r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z]{2,10}?)(?=[的，,。；;（(、]|完成|提供|使用|覆盖|覆蓋|$)")
+_COUNTED = re.compile(
+    r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z][\u4e00-\u9fffA-Za-z0-9]{1,9}?)(?=[的，,。；;（(、和及与與]|完成|提供|使用|覆盖|覆蓋|$)"
+)
+
+
+# "共交付12,579辆理想ONE", "销售生猪3128万头": a volume sold or delivered is named "<what>交付量".
+_VOLUME_VERB = re.compile(r"(交付|销售|銷售|售出|卖出|賣出|出栏|出欄|出货|出貨)(?![量额額收])(?:了)?([\u4e00-\u9fffA-Za-z0-9]{0,8}?)\s*(?:约|約|近|达|達|为|為)?\s*$")
+
+
+def _volume_label(left: str, counted: str | None) -> str | None:
+    m = _VOLUME_VERB.search(left)
+    if m is None:
+        return None
+    return (m.group(2) or counted or "") + m.group(1) + "量"
 
 
 def _counted_noun(s: str, a: Amount) -> str | None:
@@ -721,17 +759,33 @@ def _guidance(
             rate = _RATE_WORD.search(s[hit.start if hit else cue : r.start])
             if rate and metric != "gross_margin":  # "EBIT margin of 14% to 15%": a ratio with no canonical name
                 metric, segment = "other", lexicon.label_before(s[cue : rate.end()]) or (hit.text if hit else None)
+        elif r.high.unit in ("count", "days"):  # type: ignore[union-attr]
+            # "交付量将介乎29000至31000辆": a count is no money metric; its noun phrase names it
+            c0 = clause_bounds(s, r.start)[0]
+            metric, segment, unit = "other", lexicon.label_before(_GUIDE_VERB_TAIL.sub("", s[max(c0, cue) : r.start])), r.high.unit  # type: ignore[union-attr]
+            if segment is None:
+                continue
         else:
             unit = next((u for u in (r.high.unit, r.low.unit) if _is_currency(u)), frame.currency)  # type: ignore[union-attr]
             if unit == "CNY" and isinstance(r.high, Amount) and _is_plain_yuan(r.high):
                 unit = frame.yuan
         if unit is None:
             continue
+        low, high = r.low.value, r.high.value
+        said = s[(hit.end if hit else cue) : r.start] + (hit.text if hit else "")
+        if unit != "%" and low >= 0 and (metric in lexicon.INCOME_METRICS or hit is None) and lexicon.LOSS_RE.search(said):
+            # "预计亏损2,000万元–3,000万元": a loss range is negative, high to low
+            low, high = -high, -low
+            if hit is None:
+                metric = "net_income"
         # Guidance is about the period ahead: the one the paragraph names, else the next one.
         ahead = context if context is not None and main is not None and context != main else _next_period(main)
         period, _ = _period_of(sent, 0, len(s), r.start, mentions, replace(frame, main=ahead), None)
         evidence = s[max(0, (hit.start if hit else r.start)) : r.end]
-        out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, evidence))
+        out.append(Guidance(metric, str(period) if period else None, segment, low, high, unit, evidence))
+
+
+_GUIDE_VERB_TAIL = re.compile(r"(?:将|將|会|會|预计|預計|预期|預期|介乎|介于|介於|在|约|約|大约|大約|为|為|达到|達到|达|達|至|于|於)+\s*$")
 
 
 def _next_period(main: Period | None) -> Period | None:

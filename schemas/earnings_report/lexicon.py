@@ -45,15 +45,15 @@ _TABLE: list[tuple[str, str]] = [
     ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|純益|纯益|净收益|淨收益)"),
-    ("net_income", r"(?:净赚|淨賺|赚|賺)(?=\s*(?:了|约|約|近|逾)?\s*(?:[\d０-９一二三四五六七八九十]|$))"),  # news shorthand: "Q3賺3.1億"
+    ("net_income", r"(?:净赚|淨賺|赚|賺|盈利)(?=\s*(?:了|约|約|近|逾)?\s*(?:[\d０-９一二三四五六七八九十]|$))"),  # news shorthand: "Q3賺3.1億"
     ("net_income", r"(?:年度|年內|年内|期内|期內|本期)(?:溢利|虧損|亏损|利润|利潤)(?!分配)"),
     ("net_income", r"net\s+(?:income|loss|profit|earnings)|profit\s+for\s+the\s+(?:year|period|quarter)|loss\s+for\s+the\s+(?:year|period|quarter)"),
-    ("operating_income", r"(?:营业利润|營業利潤|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
+    ("operating_income", r"(?:营业利润|營業利潤|营业盈利|營業盈利|经营盈利|經營盈利|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
     ("operating_income", r"operating\s+(?:income|loss|profit)|(?:income|loss)\s+from\s+operations|\bEBIT\b"),
     ("gross_margin", r"(?:毛利率|gross\s+margin)"),
     ("gross_profit", r"(?:毛利润|毛利潤|毛亏损|毛虧損|毛损|毛損|毛利|gross\s+(?:profit|loss))"),
     # costs and expenses
-    ("cost_of_revenue", r"(?:营收成本|營收成本|营业成本|營業成本|收入成本|销售成本|銷售成本|营业总成本|cost\s+of\s+(?:revenues?|sales|goods\s+sold))"),
+    ("cost_of_revenue", r"(?:营收成本|營收成本|主营业务成本|主營業務成本|营业成本|營業成本|收入成本|销售成本|銷售成本|营业总成本|cost\s+of\s+(?:revenues?|sales|goods\s+sold))"),
     ("rd_expenses", r"(?:研发费用|研發費用|研发开支|研發開支|研发投入|研發投入|研发支出|研發支出|研究及开发开支|研究及開發開支|research\s+and\s+development\s+expenses?|R&D\s+expenses?|product\s+development\s+expenses?)"),
     ("sales_marketing_expenses", r"(?:(?:销售|銷售)(?:及|和|与|與|、)?(?:市场|市場|营销|營銷|分销|分銷)?(?:推广|推廣)?(?:费用|費用|开支|開支|支出)|(?:市场|市場)(?:营销|營銷|推广|推廣)(?:费用|費用|开支|開支)|销售及市场推广费用|銷售及市場推廣費用|销售和营销费用|銷售和營銷費用|销售及营销费用|銷售及營銷費用|销售与市场费用|销售费用|銷售費用|销售开支|銷售開支|销售及分销开支|銷售及分銷開支|市场营销费用|sales\s+and\s+marketing\s+expenses?|selling\s+and\s+marketing\s+expenses?|selling(?:,\s+general)?\s+expenses?|selling\s+and\s+distribution\s+expenses?)"),
     ("ga_expenses", r"(?:管理费用|管理費用|一般和行政费用|一般和行政費用|一般及行政开支|一般及行政開支|行政开支|行政開支|行政费用|行政費用|general\s+and\s+administrative\s+expenses?|G&A\s+expenses?|administrative\s+expenses?)"),
@@ -91,7 +91,7 @@ PROFIT_TURN_RE = re.compile(r"扭亏为盈|扭虧為盈|转亏为盈|轉虧為�
 
 # Figures that are not the company's reported results: prices, valuations, others' forecasts.
 NOT_A_RESULT_RE = re.compile(
-    r"股价|股價|市值|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
+    r"股价|股價|市值|成交额|成交額|成交量|总股本|總股本|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
     r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
     r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
@@ -112,7 +112,7 @@ CHANGE_AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 GUIDANCE_RE = re.compile(
-    r"预计|預計|预期|預期|预测|預測|指引|展望|有望|guidance|expects?|anticipates?|outlook|forecasts?|projects?|sees|targets?",
+    r"预计|預計|业绩预告|業績預告|预期|預期|预测|預測|指引|展望|有望|guidance|expects?|anticipates?|outlook|forecasts?|projects?|sees|targets?",
     re.IGNORECASE,
 )
 
@@ -124,7 +124,7 @@ _SEGMENT_TAIL = re.compile(r"(?:总体|總體|整体|整體|总|總|净|淨|累�
 _SEGMENT_HEAD = re.compile(r"^(?:年|年内|年內|期内|期內|本年|本期|本季|当季|當季|其中|集团|集團|本集团|本集團)+")
 _COMPANYISH = re.compile(r"公司|集团|集團|控股|股份|^[A-Z][a-z]+$")
 _PERIODISH = re.compile(
-    r"\d{4}\s*(?:年度|年)?|今年|去年|本年|上年|第[一二三四1-4]季度?|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|中期|同期|去年|上年|财年|財年"
+    r"\d{4}\s*(?:年度|年)?|今年|去年|本年|上年|本报告期内?|本報告期內?|报告期内|報告期內|第[一二三四1-4]季度?|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|中期|同期|去年|上年|财年|財年"
 )
 
 
