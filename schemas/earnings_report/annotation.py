@@ -759,10 +759,10 @@ def _guidance(
             rate = _RATE_WORD.search(s[hit.start if hit else cue : r.start])
             if rate and metric != "gross_margin":  # "EBIT margin of 14% to 15%": a ratio with no canonical name
                 metric, segment = "other", lexicon.label_before(s[cue : rate.end()]) or (hit.text if hit else None)
-        elif r.high.unit in ("count", "days"):  # type: ignore[union-attr]
+        elif isinstance(r.high, Amount) and r.high.unit in ("count", "days"):
             # "交付量将介乎29000至31000辆": a count is no money metric; its noun phrase names it
             c0 = clause_bounds(s, r.start)[0]
-            metric, segment, unit = "other", lexicon.label_before(_GUIDE_VERB_TAIL.sub("", s[max(c0, cue) : r.start])), r.high.unit  # type: ignore[union-attr]
+            metric, segment, unit = "other", lexicon.label_before(_GUIDE_VERB_TAIL.sub("", s[max(c0, cue) : r.start])), r.high.unit
             if segment is None:
                 continue
         else:
