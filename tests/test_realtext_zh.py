@@ -274,3 +274,19 @@ def guidance(text: str) -> set[tuple]:
 )
 def test_guidance_shapes(text: str, expected: set[tuple]) -> None:
     assert guidance(text) == expected
+
+
+def test_growth_range_restating_a_guided_range_is_not_a_second_entry() -> None:
+    text = Q1_CN + "公司预计,二季度总收入将介乎人民币48至52亿元,同比增长10.5%至19.7%。"
+    assert guidance(text) == {("revenue", "2024Q2", None, 4.8e9, 5.2e9, "CNY")}
+
+
+def test_year_to_date_figures() -> None:
+    # an A-share third-quarter report that leads with the year to date reports 9M
+    text = ("来源:财经快讯2024-10-29\n南岭铜业10月28日发布2024年三季度报告,前三季度实现营业收入412.3亿元,同比增长8.1%。"
+            "其中,第三季度实现营业收入140.2亿元。")
+    ann = annotate(text)
+    assert {(f.metric, f.period, f.value) for f in ann.facts} == {("revenue", "20249M", 41.23e9), ("revenue", "2024Q3", 14.02e9)}
+    # "1-9月," opening a sentence names the year to date
+    got = facts("泰岳医药(01234)发布2024年第三季度业绩,营业收入约12.5亿元。\n1-9月,营收约36.2亿元,同比增长21.5%。")
+    assert got == {("revenue", "2024Q3", None, 1.25e9), ("revenue", "20249M", None, 3.62e9)}

@@ -291,6 +291,14 @@ def report_period(text: str) -> Period | None:
         ticker = find_header(text).ticker or ""
         if _A_SHARE_CODE.match(ticker) and re.search(r"前三季|前九个月|年初至报告期末", text[:600]):
             return Period(main.year, "9M")
+        # "发布2022年三季度报告,前三季度实现营业收入…": the leading figures are the year to date
+        named = next((m.end for m in find_mentions(text[:1500]) if m.period == main), 0)  # past any headline
+        first = next((a for a in find_amounts(text[:1500]) if a.start >= named), None)
+        if first is not None:
+            before = [m for m in find_mentions(text[max(0, first.start - 60) : first.start]) if m.kind in ("absolute", "quarter_no_year")]
+            nearest = before[-1] if before else None
+            if nearest is not None and ((nearest.period and nearest.period.kind == "9M") or nearest.quarter == "9M"):
+                return Period(main.year, "9M")
     return main
 
 
@@ -748,9 +756,14 @@ def _guidance(
 ) -> None:
     s = sent.text
     main = frame.main
+    last_amount_end = -1
     for r in find_ranges(s):
         if r.start < cue:
             continue
+        if isinstance(r.low, Percent) and r.low.direction is not None and 0 <= r.start - last_amount_end <= 12:
+            continue  # "…介乎68至72亿元,同比增长18.9%至25.9%": the growth restates the range just given
+        if isinstance(r.low, Amount):
+            last_amount_end = r.end
         hit = lexicon.find_metric(s[: r.start])
         metric = hit.metric if hit else "revenue"
         segment = lexicon.segment_of(s, hit) if hit else None

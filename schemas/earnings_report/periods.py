@@ -81,8 +81,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})-(\d{2})-(\d{2})|(" + _MONTH_RE + r")\.?\s+(\d{1,2}),?\s+(\d{4})|(\d{1,2})\s+(" + _MONTH_RE + r")\.?\s+(\d{4})", re.I)),
     ("year_end", re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末)|(?:end\s+of|year[\s-]end)\s+(\d{4})", re.I)),
     ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(\d{4})\s*(?:全年|年度|全年度)|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
-    ("half_no_year", re.compile(r"中期|上半年|半年度|(?:the\s+)?first[\s-]+half|interim\s+period", re.I)),
-    ("nine_no_year", re.compile(r"前三季度|前三季|前九个月|前九個月|年初至报告期末|年初至報告期末|(?:the\s+)?first\s+nine\s+months|year[\s-]to[\s-]date", re.I)),
+    ("half_no_year", re.compile(r"中期|上半年|半年度|(?<![\d.])1\s*[-至到~]\s*6\s*月|(?:the\s+)?first[\s-]+half|interim\s+period", re.I)),
+    ("nine_no_year", re.compile(r"前三季度|前三季|(?<![\d.])1\s*[-至到~]\s*9\s*月|前九个月|前九個月|年初至报告期末|年初至報告期末|(?:the\s+)?first\s+nine\s+months|year[\s-]to[\s-]date", re.I)),
     ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度?|(?<![\d年])([一二三四])季度|(?<![A-Za-z\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)[\s-]+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
     ("this_year", re.compile(r"全年|年度|full\s+year|the\s+year", re.I)),
 ]
