@@ -290,3 +290,22 @@ def test_year_to_date_figures() -> None:
     # "1-9月," opening a sentence names the year to date
     got = facts("泰岳医药(01234)发布2024年第三季度业绩,营业收入约12.5亿元。\n1-9月,营收约36.2亿元,同比增长21.5%。")
     assert got == {("revenue", "2024Q3", None, 1.25e9), ("revenue", "20249M", None, 3.62e9)}
+
+
+Q2_CN = "星河汽车公布2024年第二季度财报。"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "…比上年同期的X": a clause naming nothing new continues the figure just stated
+        ("海岚股份公布2024年第三季度报告。2024年第三季度计入非经常性损益的外汇净损益8,120万元,比上年同期的1,560万元增加。",
+         {("other", "2024Q3", "外汇净损益", 81.2e6), ("other", "2023Q3", "外汇净损益", 15.6e6)}),
+        # a result measured against expectations is still a result; the expectation is not recorded
+        (Q2_CN + "公司毛利率12.3%,高于预期的10.2%,上年同期13.1%;经调整后每股亏损0.82元人民币,低于预期的1.05元。",
+         {("gross_margin", "2024Q2", None, 12.3), ("gross_margin", "2023Q2", None, 13.1),
+          ("adjusted_eps", "2024Q2", None, -0.82)}),
+    ],
+)
+def test_continuations_and_expectations(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

@@ -370,7 +370,7 @@ def _annotate_sentence(
     mentions = find_mentions(s)
     # Figures after a forecast word ("预计", "expects") are outlook, not results: ranges become
     # guidance, the rest is not recorded. Figures before it are ordinary facts.
-    cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
+    cue = 0 if outlook else next((m.start() for m in lexicon.GUIDANCE_RE.finditer(s) if not lexicon.VERSUS_EXPECTED_RE.match(s, max(0, m.start() - 2))), len(s))
     if cue < len(s):
         _guidance(sent, mentions, frame, context, guidance, cue)
         # "…raised its profit forecast after sales rose 7% to $1.1 billion": a reason clause
@@ -395,8 +395,8 @@ def _annotate_sentence(
             or lexicon.CONSENSUS_AFTER_RE.match(s[a.end :])
         ):
             continue  # a page's view count, or an analysts' estimate: not the company's figure
-        c0, _ = clause_bounds(s, a.start)
-        if lexicon.NOT_A_RESULT_RE.search(s[c0 : a.end + 6]):
+        c0, c1 = clause_bounds(s, a.start)
+        if lexicon.NOT_A_RESULT_RE.search(s[c0 : min(a.end + 6, c1)]):
             continue
         kept.append(a)
 
@@ -409,6 +409,12 @@ def _annotate_sentence(
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
             fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context)
+            if fact is not None and fact.label_source == "inherited" and new and new[-1][1] is not None:
+                # "…外汇净损益11,632万元,比上年同期的2123万元": a clause that names nothing new
+                # continues the figure just stated, not the last lexicon word before it
+                prev = new[-1][0]
+                if (prev.metric, prev.segment) != (fact.metric, fact.segment) and prev.unit == fact.unit:
+                    fact = replace(fact, metric=prev.metric, segment=prev.segment)
             if fact is not None:
                 new.append((fact, item))
         else:

@@ -93,7 +93,7 @@ PROFIT_TURN_RE = re.compile(r"扭亏为盈|扭虧為盈|转亏为盈|轉虧為�
 NOT_A_RESULT_RE = re.compile(
     r"股价|股價|市值|成交额|成交額|成交量|总股本|總股本|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
     r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
-    r"|分析师|分析師|预期为|預期為|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
+    r"|分析师|分析師|预期为|預期為|预期的|預期的|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
 )
@@ -111,6 +111,8 @@ CHANGE_AMOUNT_RE = re.compile(
     r"(?:增加|减少|減少|增长|增長|下降|上升|减|減|增|降低|多|少|提升|improved\s+by|increased\s+by|decreased\s+by|up\s+by|down\s+by|an?\s+(?:increase|decrease)\s+of)\s*(?:了|约|約|近)?\s*$",
     re.IGNORECASE,
 )
+# "高于预期的9.61%", "不及預期": a result measured against the market's expectation, not a forecast
+VERSUS_EXPECTED_RE = re.compile(r"(?:高于|低于|超出|超过|不及|符合|好于|优于|差于|逊于|高於|低於|超過|優於|遜於|超)?(?:预期|預期)(?:的|之)")
 GUIDANCE_RE = re.compile(
     r"预计|預計|业绩预告|業績預告|预期|預期|预测|預測|指引|展望|有望|guidance|expects?|anticipates?|outlook|forecasts?|projects?|sees|targets?",
     re.IGNORECASE,
