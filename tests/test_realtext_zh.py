@@ -299,7 +299,7 @@ Q2_CN = "星河汽车公布2024年第二季度财报。"
     "text,expected",
     [
         # "…比上年同期的X": a clause naming nothing new continues the figure just stated
-        ("海岚股份公布2024年第三季度报告。2024年第三季度计入非经常性损益的外汇净损益8,120万元,比上年同期的1,560万元增加。",
+        ("海岚股份公布2024年第三季度报告。2024年第三季度外汇净损益8,120万元,比上年同期的1,560万元,增加近6,560万元。",
          {("other", "2024Q3", "外汇净损益", 81.2e6), ("other", "2023Q3", "外汇净损益", 15.6e6)}),
         # a result measured against expectations is still a result; the expectation is not recorded
         (Q2_CN + "公司毛利率12.3%,高于预期的10.2%,上年同期13.1%;经调整后每股亏损0.82元人民币,低于预期的1.05元。",
@@ -308,4 +308,24 @@ Q2_CN = "星河汽车公布2024年第二季度财报。"
     ],
 )
 def test_continuations_and_expectations(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected
+
+
+def test_continuing_a_loss_keeps_its_sign() -> None:
+    got = facts(Q2_CN + "净亏损为人民币3,420万元(471万美元),2023年同期为5,160万元。")
+    assert got == {("net_income", "2024Q2", None, -34.2e6), ("net_income", "2023Q2", None, -51.6e6)}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a share of the total right after a business line's figure is that line's share
+        (FY_HK + "汽車電子收入為18.2億港元,按年增長12.5%,佔總收入約36%。",
+         {("revenue", "2023FY", "汽車電子", 1.82e9), ("other", "2023FY", "汽車電子佔總收入比例", 36.0)}),
+        # a share with no business line named is not recorded
+        (FY_HK + "佔總收入約36%。", set()),
+        (FY_HK + "年內集團錄得經營業務現金流入淨額3.1億港元。", {("operating_cash_flow", "2023FY", None, 310e6)}),
+    ],
+)
+def test_shares_of_named_lines(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected

@@ -408,13 +408,8 @@ def _annotate_sentence(
         lo = items[i - 1].end if i else 0
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
-            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context)
-            if fact is not None and fact.label_source == "inherited" and new and new[-1][1] is not None:
-                # "…外汇净损益11,632万元,比上年同期的2123万元": a clause that names nothing new
-                # continues the figure just stated, not the last lexicon word before it
-                prev = new[-1][0]
-                if (prev.metric, prev.segment) != (fact.metric, fact.segment) and prev.unit == fact.unit:
-                    fact = replace(fact, metric=prev.metric, segment=prev.segment)
+            previous = new[-1][0] if new and new[-1][1] is not None else None
+            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context, previous)
             if fact is not None:
                 new.append((fact, item))
         else:
@@ -480,17 +475,27 @@ _ITEM_MARK = re.compile(
 
 def _under_headings(sent: Span, new: list[tuple[Fact, Amount | None]]) -> None:
     marks = list(_ITEM_MARK.finditer(sent.text))
-    if not marks:
-        return
+    drop: list[int] = []
     for i, (fact, _) in enumerate(new):
         pos = fact.start - sent.start
         heading = next((m.group(1) for m in reversed(marks) if m.end() <= pos), None)
+        if fact.label_source == "share" and not heading:
+            # "汽車電子收入為24.1億港元,…,佔總收入約41%": the share of the line just named
+            line = next((f.segment for f, _ in reversed(new[:i]) if f.segment and f.metric != "other"), None)
+            share = _SHARE_OF.search(fact.context)
+            if line is None or share is None:
+                drop.append(i)
+            else:
+                new[i] = (replace(fact, segment=f"{line}{share.group('verb')}{'總' if share.group('verb') == '佔' else '总'}{share.group('base')}比例"), None)
+            continue
         if not heading:
             continue
         if fact.metric in lexicon.SEGMENTED_METRICS and fact.segment is None:
             new[i] = (replace(fact, segment=heading), new[i][1])
         elif fact.metric == "other" and fact.segment and not fact.segment.startswith(heading):
             new[i] = (replace(fact, segment=heading + fact.segment), new[i][1])
+    for i in reversed(drop):
+        del new[i]
 
 
 _YEAR_SPAN = re.compile(r"(\d{4})\s*年?\s*(?:至|到|-|–|—|~|to)\s*(\d{4})\s*年?")
@@ -540,7 +545,8 @@ def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
 
 
 def _fact_for_amount(
-    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
+    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None,
+    previous: Fact | None = None,
 ) -> Fact | None:
     s = sent.text
     currency = frame.currency
@@ -562,6 +568,13 @@ def _fact_for_amount(
         else:
             source = "unlabelled"
     metric = hit.metric if hit is not None and source != "unlabelled" else "other"
+    carried, carrying = None, False
+    if (previous is not None and source != "lexicon" and previous.unit == _fact_unit_of(a, previous)
+            and not (hit is not None and hit.metric == previous.metric) and not _counted_noun(s, a)
+            and not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start]))):
+        # "…外汇净损益8,120万元,比上年同期的1,560万元": a clause naming nothing new continues
+        # the figure just stated, not the last lexicon word before it
+        metric, source, hit, carried, carrying = previous.metric, "inherited", None, previous.segment, True
     if metric not in lexicon.INCOME_METRICS and lexicon.LOSS_RE.search(
         s[max(hit.end, c0) if (hit is not None and source == "lexicon") else max(c0, lo) : a.start]
     ):
@@ -590,8 +603,12 @@ def _fact_for_amount(
         loss = (hit is not None and lexicon.LOSS_RE.search(hit.text)) or lexicon.LOSS_RE.search(own)
         if loss and not lexicon.PROFIT_TURN_RE.search(own):
             value = -abs(value)
-    segment = None
-    if metric == "other" and hit is not None and hit.metric == "other" and source != "unlabelled":
+    if carrying and previous is not None and previous.value < 0 and metric in lexicon.INCOME_METRICS:
+        value = -abs(value)  # continuing a loss
+    segment = carried
+    if carrying:
+        pass
+    elif metric == "other" and hit is not None and hit.metric == "other" and source != "unlabelled":
         segment, lost = lexicon.other_result_label(hit.text)  # the lexicon's own label ("ARPU", "末期股息")
         if lost and source == "lexicon":
             value = -abs(value)
@@ -639,6 +656,15 @@ def _volume_label(left: str, counted: str | None) -> str | None:
     return (m.group(2) or counted or "") + m.group(1) + "量"
 
 
+def _fact_unit_of(a: Amount, previous: Fact) -> str | None:
+    """The unit `a` would have as a continuation of `previous` (a bare number takes its currency)."""
+    if a.per_share:
+        return "per_share"
+    if a.unit is None or (a.unit == "CNY" and _is_plain_yuan(a) and _is_currency(previous.unit)):
+        return previous.unit if _is_currency(previous.unit) else None
+    return a.unit
+
+
 def _counted_noun(s: str, a: Amount) -> str | None:
     """"12个不同国家和地区" -> "国家和地区": what a Chinese count counts, when the text says."""
     if a.unit != "count" or not re.search(r"[\u4e00-\u9fff]$", a.text):
@@ -674,7 +700,7 @@ def _ratio_fact(
         return Fact(
             metric="other", period=str(period) if period else None, segment=share.group("base") + share.group("verb") + "比",
             value=p.value, unit="%", unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[c0 : p.end].strip(),
-            start=sent.start + p.start, comparison=comparison, label_source="lexicon", context=s[c0:c1],
+            start=sent.start + p.start, comparison=comparison, label_source="share", context=share.group(0),
         )  # fmt: skip
     if not _RATE_WORD.search(left) and not _own_label_words(s[max(lo, c0) : p.start]).strip():
         # "…margin was 81.2%, compared with 80.6% in …": the rate named earlier in the sentence
