@@ -329,3 +329,24 @@ def test_continuing_a_loss_keeps_its_sign() -> None:
 )
 def test_shares_of_named_lines(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+H1_CN = "青岚控股公布2024年半年度报告。"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "X板块实现营收…": the line is the subject of 实现
+        (H1_CN + "智能制造板块实现营收12.6亿元,较去年同期增长8.2%。", {("revenue", "2024H1", "智能制造", 1.26e9)}),
+        # income-statement gains are not revenue
+        (H1_CN + "公司确认资产处置收益8000万元。", {("other", "2024H1", "资产处置收益", 80e6)}),
+        # a loss named by its business line is that line's; a bare loss is the company's
+        (H1_CN + "酒店业务亏损4200万港元。", {("other", "2024H1", "酒店业务亏损", -42e6)}),
+        (H1_CN + "2023年则亏损1.1亿元。", {("net_income", "2023FY", None, -110e6)}),
+        # the figure's name may follow it; an earlier clause's change ends that metric
+        (H1_CN + "尽管销售收入增加,但上半年仍出现2.4亿元的净亏损。", {("net_income", "2024H1", None, -240e6)}),
+    ],
+)
+def test_line_subjects_and_losses(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

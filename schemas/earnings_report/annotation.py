@@ -268,6 +268,12 @@ def _period_of(
     return period or reference, comparison
 
 
+def _without_periods(text: str) -> str:
+    for m in reversed(find_mentions(text)):
+        text = text[: m.start] + text[m.end :]
+    return text
+
+
 def _own_label_words(left_of_amount: str) -> str:
     """What an amount's own clause says besides connectives, periods and change words:
     empty means it continues the metric named earlier ("2022年同期为…", "this figure was…")."""
@@ -555,20 +561,22 @@ def _fact_for_amount(
     hit = lexicon.find_metric(left)
     source = "lexicon"
     if hit is not None and hit.end <= c0:
-        if hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]) and not re.search(r"[;；]", s[hit.end : c0]):
+        if (hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]) and not re.search(r"[;；]", s[hit.end : c0])
+                and not lexicon.CHANGE_WORD_RE.search(s[hit.end : c0])):
             source = "lexicon"  # a list continues the noun phrase: "cash, cash equivalents, short-term investments was …"
         elif not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])):
             source = "inherited"  # "…，2022年同期为…": this clause names nothing new
         else:
             source = "unlabelled"
-    if hit is None:
+    if hit is None or source == "unlabelled":
         right = lexicon.find_metric(s[a.end : c1])
-        if right is not None and right.start <= 20:
-            hit, source = right, "lexicon"
+        if right is not None and right.start <= (20 if hit is None else 3):
+            hit, source = right, "lexicon"  # "…仍出现3.6亿元的净亏损": the figure's name follows it
         else:
             source = "unlabelled"
     metric = hit.metric if hit is not None and source != "unlabelled" else "other"
     carried, carrying = None, False
+    segment_label: str | None = None
     if (previous is not None and source != "lexicon" and previous.unit == _fact_unit_of(a, previous)
             and not (hit is not None and hit.metric == previous.metric) and not _counted_noun(s, a)
             and not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start]))):
@@ -579,6 +587,9 @@ def _fact_for_amount(
         s[max(hit.end, c0) if (hit is not None and source == "lexicon") else max(c0, lo) : a.start]
     ):
         metric, source, hit = "net_income", "lexicon", None  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
+        named = _LOSS_OF.search(_without_periods(s[max(c0, lo) : a.start]))
+        if named and not _COMPANYISH_OR_SUBJECT.search(named.group(1)) and named.group(1) not in frame.subjects:
+            metric, source, segment_label = "other", "lexicon", named.group(1) + named.group(2)  # "发展物业亏损8300万": that line's loss
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
     own_words = s[max(c0, lo) : a.start]
@@ -606,7 +617,9 @@ def _fact_for_amount(
     if carrying and previous is not None and previous.value < 0 and metric in lexicon.INCOME_METRICS:
         value = -abs(value)  # continuing a loss
     segment = carried
-    if carrying:
+    if segment_label is not None:
+        segment, value = segment_label, -abs(value)
+    elif carrying:
         pass
     elif metric == "other" and hit is not None and hit.metric == "other" and source != "unlabelled":
         segment, lost = lexicon.other_result_label(hit.text)  # the lexicon's own label ("ARPU", "末期股息")
@@ -638,6 +651,11 @@ def _fact_for_amount(
         unit_currency=unit_currency, yoy_pct=None, qoq_pct=None, evidence=evidence, start=sent.start + a.start,
         comparison=comparison, label_source=source, context=s[c0:c1],
     )  # fmt: skip
+
+
+# "发展物业亏损8300万港元": a loss named by its business line is that line's, not the company's
+_LOSS_OF = re.compile(r"([\u4e00-\u9fff]{2,8}?)(亏损|虧損)(?:约|約|近|达|達|为|為)?\s*$")
+_COMPANYISH_OR_SUBJECT = re.compile(r"则|則|也|仍|亦|更|均|共|还|還|公司|集团|集團|本期|期内|期內|年内|年內|录得|錄得|出现|出現|錄|仍|由|转为|轉為|盈转|盈轉|上年|去年|同期|净|淨|经营|經營|营业|營業")
 
 
 _COUNTED = re.compile(

@@ -67,6 +67,8 @@ _TABLE: list[tuple[str, str]] = [
     ("other", r"(?:年度)?(?:经常性|經常性)(?:收入|收益)|ARR\b|annual(?:ized)?\s+recurring\s+revenues?"),
     ("other", r"(?:单个付费用户|付费用户|每用户|每名用户|人均|户均)?平均(?:收入|收益)|ARPP?U|客单价|客單價|average\s+revenue\s+per\s+(?:paying\s+)?(?:user|customer|member)"),
     ("other", r"(?:末期|中期|特别|特別|全年|年度)(?:股)?息|股息|派息|现金红利|現金紅利|分红|分紅|(?:final|interim|special)\s+dividends?|dividends?\s+per\s+share"),
+    # A-share income-statement gains are not revenue ("资产处置收益", "投资收益", "其他收益")
+    ("other", r"(?:资产处置|資產處置|投资|投資|公允价值变动|公允價值變動|汇兑|匯兌|营业外|營業外)(?:收益|损益|損益)"),
     # profit before tax, and a segment's result ("分部溢利"; a loss there is the same line, negative)
     ("other", r"(?:列賬基準|列账基准|法定)?(?:除稅前|除税前|稅前|税前)(?:溢利|利潤|利润|盈利|虧損|亏损)|利潤總額|利润总额"
               r"|(?:profit|loss)\s+before\s+(?:income\s+)?tax(?:ation|es)?|pre-tax\s+(?:profit|loss)"),
@@ -113,6 +115,8 @@ CHANGE_AMOUNT_RE = re.compile(
 )
 # "高于预期的9.61%", "不及預期": a result measured against the market's expectation, not a forecast
 VERSUS_EXPECTED_RE = re.compile(r"(?:高于|低于|超出|超过|不及|符合|好于|优于|差于|逊于|高於|低於|超過|優於|遜於|超)?(?:预期|預期)(?:的|之)")
+# A direction word between a metric and the next clause ends that metric's noun phrase ("销售收入增加,但…").
+CHANGE_WORD_RE = re.compile(r"增加|增长|增長|减少|減少|下降|上升|提升|下滑|扩大|擴大|收窄|increased|decreased|rose|fell|grew|declined")
 GUIDANCE_RE = re.compile(
     r"预计|預計|业绩预告|業績預告|预期|預期|预测|預測|指引|展望|有望|guidance|expects?|anticipates?|outlook|forecasts?|projects?|sees|targets?",
     re.IGNORECASE,
@@ -273,7 +277,10 @@ def segment_before(clause: str, keyword_start: int) -> str | None:
         return None
     words = m.group(1).strip()
     # Cut at words that end a noun phrase in these texts.
-    words = re.split(r"(?:其中|的|为|為|在|实现|實現|录得|錄得|来自|來自|包括|预计|預計|预期|預期|并|並|将|將|of|from|in|the)", words)[-1].strip()
+    pieces = re.split(r"(?:其中|的|为|為|在|实现|實現|录得|錄得|来自|來自|包括|预计|預計|预期|預期|并|並|将|將|of|from|in|the)", words)
+    words = pieces[-1].strip()
+    if not words and len(pieces) > 1 and re.search(r"(?:实现|實現|录得|錄得)$", m.group(1).strip()):
+        words = pieces[-2].strip()  # "工程建设板块实现营收": the line is the subject of 实现
     words = _PERIODISH.sub("", words).strip()
     words = _SEGMENT_TAIL.sub("", _SEGMENT_HEAD.sub("", words)).strip()
     if len(words) < 2 or _COMPANYISH.search(words) or _SEGMENT_STOP.match(words) or re.fullmatch(r"[A-Za-z ]+", words) and len(words.split()) > 4:
