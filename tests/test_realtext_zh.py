@@ -350,3 +350,20 @@ H1_CN = "青岚控股公布2024年半年度报告。"
 )
 def test_line_subjects_and_losses(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "第一季度、第二季度…分别为A、B": one listed period each
+        (H1_CN + "第一季度、第二季度归属于母公司所有者的净利润分别为-3.20亿元、-1.10亿元。",
+         {("net_income_attributable", "2024Q1", None, -320e6), ("net_income_attributable", "2024Q2", None, -110e6)}),
+        # a market price per unit of product is not a result
+        (H1_CN + "生猪价格维持在18元/KG上方波动。", set()),
+        # "今年二季度" before any dated period: the quarter of the latest year the article dates
+        ("8月20日,星河汽车公布的财报显示,该公司今年二季度实现营业总收入52.1亿元;2024年第一季度为47.3亿元。",
+         {("revenue", "2024Q2", None, 5.21e9), ("revenue", "2024Q1", None, 4.73e9)}),
+    ],
+)
+def test_listed_periods_prices_this_year(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

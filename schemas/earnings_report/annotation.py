@@ -399,6 +399,7 @@ def _annotate_sentence(
             lexicon.PAGE_COUNT_BEFORE_RE.search(s[max(0, a.start - 8) : a.start])
             or lexicon.PAGE_COUNT_AFTER_RE.match(s[a.end :])
             or lexicon.CONSENSUS_AFTER_RE.match(s[a.end :])
+            or lexicon.UNIT_PRICE_AFTER_RE.match(s[a.end :])
         ):
             continue  # a page's view count, or an analysts' estimate: not the company's figure
         c0, c1 = clause_bounds(s, a.start)
@@ -424,7 +425,7 @@ def _annotate_sentence(
                 new.append((fact, None))
     _bracketed_comparisons(sent, items, new, frame)
     _attach_changes(s, new, percents)
-    _respectively(s, new)
+    _respectively(s, new, frame)
     _respective_metrics(s, new)
     _under_headings(sent, new)
     facts.extend(f for f, _ in new)
@@ -508,12 +509,14 @@ _YEAR_SPAN = re.compile(r"(\d{4})\s*年?\s*(?:至|到|-|–|—|~|to)\s*(\d{4})\
 _RESPECTIVELY = re.compile(r"分别|分別|respectively", re.I)
 
 
-def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
-    """"2018年至2021年净利润分别为A、B、C和D": one year each, in order."""
+def _respectively(s: str, new: list[tuple[Fact, Amount | None]], frame: Frame | None = None) -> None:
+    """"2018年至2021年净利润分别为A、B、C和D": one year each, in order; "第一季度、第二季度
+    净利润分别为A、B": one listed period each."""
     words = list(_RESPECTIVELY.finditer(s))
     for k, word in enumerate(words):
         spans = [m for m in _YEAR_SPAN.finditer(s) if m.end() <= word.start()]
         if not spans:
+            _listed_periods(s, new, word, words[k + 1].start() if k + 1 < len(words) else len(s), frame)
             continue
         years = list(range(int(spans[-1].group(1)), int(spans[-1].group(2)) + 1))
         stop = words[k + 1].start() if k + 1 < len(words) else len(s)
@@ -525,6 +528,23 @@ def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
 
 
 _LIST_JOIN = re.compile(r"以及|与|與|和|及|、|and", re.I)
+_PERIOD_LIST = re.compile(r"^[\s、和及与與]*$")
+
+
+def _listed_periods(s: str, new: list[tuple[Fact, Amount | None]], word: re.Match[str], stop: int, frame: Frame | None) -> None:
+    c0 = clause_bounds(s, word.start())[0]
+    listed_mentions = [m for m in find_mentions(s[c0 : word.start()]) if m.kind in ("absolute", "quarter_no_year")]
+    if len(listed_mentions) < 2 or any(
+        not _PERIOD_LIST.match(s[c0 + a.end : c0 + b.start]) for a, b in zip(listed_mentions, listed_mentions[1:], strict=False)
+    ):
+        return  # only a run of periods joined by 、/和 ("第一季度、第二季度…分别为")
+    main = frame.main if frame else None
+    periods = [resolve(m, main) for m in listed_mentions]
+    listed = [i for i, (_, a) in enumerate(new) if a is not None and word.end() <= a.start < stop]
+    if len(listed) != len(periods) or any(p is None for p in periods):
+        return
+    for i, period in zip(listed, periods, strict=True):
+        new[i] = (replace(new[i][0], period=str(period), comparison=period != main, yoy_pct=None, qoq_pct=None), new[i][1])
 
 
 def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:

@@ -99,6 +99,8 @@ NOT_A_RESULT_RE = re.compile(
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
 )
+# A price per unit of product ("20元/KG", "每吨3,200元" is caught by 每): a market price, not a result.
+UNIT_PRICE_AFTER_RE = re.compile(r"\s*(?:/|每)\s*(?:KG|kg|Kg|公斤|千克|斤|吨|噸|头|頭|桶|盎司|平方米|平米|㎡|兆瓦时|度)")
 # Page furniture of news sites ("阅读 3.2万 | 分享至", "2,418 views"): counts of the page, not the company.
 PAGE_COUNT_BEFORE_RE = re.compile(r"(?:阅读|閱讀|浏览|瀏覽|点赞|點讚|评论|評論|转发|轉發|收藏|播放)(?:量|数|數|次数)?\s*[:：]?\s*$")
 PAGE_COUNT_AFTER_RE = re.compile(r"\s*(?:views|reads|likes|comments|shares)\b|\s*(?:次阅读|次閱讀|人阅读|人閱讀|次浏览|次瀏覽)", re.I)

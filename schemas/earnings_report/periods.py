@@ -251,6 +251,13 @@ def main_period(text: str) -> Period | None:
     the full year when the opening announces a Q4 together with the year."""
     head = text[:600]
     mentions = [m for m in find_mentions(head) if m.kind == "absolute" and m.period]
+    this_year = _THIS_YEAR_SPAN.search(head)
+    dated = [m.period.year for m in find_mentions(text[:3000]) if m.kind == "absolute" and m.period]
+    if this_year and (not mentions or this_year.start() < mentions[0].start) and (year := max(dated, default=None) or _first_year(text[:3000])):
+        # "该公司今年二季度实现营业总收入…" before any dated period: this year's quarter, the
+        # year being the latest the article dates (a mirror's crawl stamp is no publication date)
+        q = this_year.group("q")
+        return Period(year, f"Q{_CN_Q[q]}" if q else {"上半年": "H1", "中期": "H1", "前三季度": "9M"}[this_year.group("h")])
     if not mentions:
         # News wires often give no year with the period ("the three months ended September 30");
         # the year is the article's (its first date or year).
@@ -280,6 +287,7 @@ def main_period(text: str) -> Period | None:
     return first
 
 
+_THIS_YEAR_SPAN = re.compile(r"(?:今年|本年)度?(?:第\s*)?(?:(?P<q>[一二三四1-4])季度?|(?P<h>上半年|中期|前三季度))")
 # A results period named relative to the article's date: "去年全年業績", "截至去年12月底止全年", "今年上半年".
 _RELATIVE_YEAR = re.compile(
     r"(?P<which>去年|上年|上一年|今年|本年)度?(?:\d{1,2}月底?止?|[^，,。；;]{0,6}?)?(?P<span>全年|年度|上半年|中期|前三季度|下半年)"
