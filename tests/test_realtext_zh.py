@@ -367,3 +367,19 @@ def test_line_subjects_and_losses(text: str, expected: set[tuple]) -> None:
 )
 def test_listed_periods_prices_this_year(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # figures in brackets after a comparison figure break it down, in its period
+        ("【财华社讯】远帆集团(01888.HK)公布,截至2024年6月30日止六个月,集团录得纯利约8200万港元,"
+         "上年同期则约为910万港元(持续经营业务溢利约5200万港元,及已终止经营业务亏损约4290万港元)。",
+         {("net_income", "2024H1", None, 82e6), ("net_income", "2023H1", None, 9.1e6),
+          ("other", "2023H1", "持续经营业务溢利", 52e6), ("other", "2023H1", "已终止经营业务亏损", -42.9e6)}),
+        # "(2023年:无)" labels a comparison; it is not the figure's own period
+        (H1_CN + "集团期内取得政府补助1250万港元(2023年:无)。", {("other", "2024H1", "取得政府补助", 12.5e6)}),
+    ],
+)
+def test_bracketed_breakdowns(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

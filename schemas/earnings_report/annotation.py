@@ -237,6 +237,7 @@ def _period_of(
     right = [
         m for m in own
         if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end)
+        and not re.match(r"\s*(?:同期)?\s*[:：]", sent.text[m.end :])  # "(2021年:无)": the comparison's label
         and (english and (m.kind not in _RELATIVE or _ADJACENT_EN.match(sent.text[pos_end : m.start]))
              or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
                  and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
@@ -424,6 +425,7 @@ def _annotate_sentence(
             if fact is not None:
                 new.append((fact, None))
     _bracketed_comparisons(sent, items, new, frame)
+    _breakdown_of_comparison(sent, new)
     _attach_changes(s, new, percents)
     _respectively(s, new, frame)
     _respective_metrics(s, new)
@@ -470,6 +472,26 @@ def _bracketed_comparisons(
             new.append((fact, item if isinstance(item, Amount) else None))
             by_start[item.start] = len(new) - 1
     new.sort(key=lambda pair: pair[0].start)
+
+
+def _breakdown_of_comparison(sent: Span, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"上年同期则约为650万港元(持续经营业务溢利约4400万港元,及已终止经营业务亏损约3750万港元)":
+    figures in brackets right after a comparison figure break it down, in its period."""
+    s = sent.text
+    for i, (base, amount) in enumerate(new):
+        if not base.comparison or amount is None:
+            continue
+        opened = re.match(r"\s*[（(]", s[amount.end :])
+        if opened is None:
+            continue
+        close = s.find(")" if s[amount.end + opened.end() - 1] == "(" else "）", amount.end)
+        close = len(s) if close < 0 else close
+        inside = s[amount.end + opened.end() : close]
+        if any(m.kind in ("absolute", "year_only", "date") for m in find_mentions(inside)):
+            continue  # "(2021年:…)" names its own period
+        for j, (fact, item) in enumerate(new):
+            if j != i and item is not None and amount.end < item.start < close and fact.period != base.period:
+                new[j] = (replace(fact, period=base.period, comparison=True, yoy_pct=None, qoq_pct=None), item)
 
 
 # Results summaries list business lines as numbered items: "(二)製造業務:營業額…; (三)貿易:…",
@@ -609,7 +631,7 @@ def _fact_for_amount(
         metric, source, hit = "net_income", "lexicon", None  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
         named = _LOSS_OF.search(_without_periods(s[max(c0, lo) : a.start]))
         if named and not _COMPANYISH_OR_SUBJECT.search(named.group(1)) and named.group(1) not in frame.subjects:
-            metric, source, segment_label = "other", "lexicon", named.group(1) + named.group(2)  # "发展物业亏损8300万": that line's loss
+            metric, source, segment_label = "other", "lexicon", lexicon.strip_label_head(named.group(1)) + named.group(2)  # "发展物业亏损8300万": that line's loss
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
     own_words = s[max(c0, lo) : a.start]
@@ -675,7 +697,7 @@ def _fact_for_amount(
 
 # "发展物业亏损8300万港元": a loss named by its business line is that line's, not the company's
 _LOSS_OF = re.compile(r"([\u4e00-\u9fff]{2,8}?)(亏损|虧損)(?:约|約|近|达|達|为|為)?\s*$")
-_COMPANYISH_OR_SUBJECT = re.compile(r"则|則|也|仍|亦|更|均|共|还|還|公司|集团|集團|本期|期内|期內|年内|年內|录得|錄得|出现|出現|錄|仍|由|转为|轉為|盈转|盈轉|上年|去年|同期|净|淨|经营|經營|营业|營業")
+_COMPANYISH_OR_SUBJECT = re.compile(r"则|則|也|仍|亦|更|均|共|还|還|公司|集团|集團|本期|期内|期內|年内|年內|录得|錄得|出现|出現|錄|仍|由|转为|轉為|盈转|盈轉|上年|去年|同期|净|淨")
 
 
 _COUNTED = re.compile(

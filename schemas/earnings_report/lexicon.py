@@ -312,6 +312,11 @@ _ZH_LABEL_HEAD = re.compile(
 )
 
 
+def strip_label_head(label: str) -> str:
+    """A label without the subject, adverb or connective that opened its clause."""
+    return _ZH_LABEL_HEAD.sub("", label)
+
+
 def label_before(clause: str) -> str | None:
     """A short label for an 'other' figure: the words before its verb ("全球活跃客户数量达…",
     "Order intake amounted to …")."""
