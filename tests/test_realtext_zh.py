@@ -383,3 +383,9 @@ def test_listed_periods_prices_this_year(text: str, expected: set[tuple]) -> Non
 )
 def test_bracketed_breakdowns(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+def test_period_end_date_opening_the_sentence_holds_for_its_balance() -> None:
+    text = ("10月20日,云禾(NYSE:YHE)公布了截至2024年9月30日的第三季度财报。经调整后的净亏损由第二季度的1.5亿元收窄为0.9亿元。\n"
+            "截至2024年9月30日,云禾持有现金及现金等价物、定期存款和短期投资总额为52亿元。")
+    assert ("cash", "2024Q3", None, 5.2e9) in facts(text)

@@ -260,7 +260,10 @@ def _period_of(
     else:
         pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
-        return reference, False
+        opening = next((m for m in mentions if m.kind == "date" and m.end <= pos and _AS_OF_OPENING.match(sent.text[: m.start])), None)
+        if opening is None or main is None or resolve(opening, main, frame.main_end) != main:
+            return reference, False
+        return main, False  # "截至2021年9月30日,…现金…为76亿元": the main period's end date opens the sentence
     # Year-only words and balance dates are about the document's periods, not the paragraph's.
     period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, frame.main_end)
     comparison = pick.kind in _RELATIVE
@@ -273,6 +276,9 @@ def _without_periods(text: str) -> str:
     for m in reversed(find_mentions(text)):
         text = text[: m.start] + text[m.end :]
     return text
+
+
+_AS_OF_OPENING = re.compile(r"^\s*(?:截至|截止|于|於|as\s+of|at)?\s*$", re.I)
 
 
 def _own_label_words(left_of_amount: str) -> str:
