@@ -389,3 +389,18 @@ def test_period_end_date_opening_the_sentence_holds_for_its_balance() -> None:
     text = ("10月20日,云禾(NYSE:YHE)公布了截至2024年9月30日的第三季度财报。经调整后的净亏损由第二季度的1.5亿元收窄为0.9亿元。\n"
             "截至2024年9月30日,云禾持有现金及现金等价物、定期存款和短期投资总额为52亿元。")
     assert ("cash", "2024Q3", None, 5.2e9) in facts(text)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "由<earlier period>的A收窄为B": B is this period's figure, A the earlier one's
+        ("云禾公布2024年第三季度财报。经调整后的净亏损由第二季度的1.8亿元收窄为0.96亿元。",
+         {("adjusted_net_income", "2024Q2", None, -180e6), ("adjusted_net_income", "2024Q3", None, -96e6)}),
+        # "从去年同期的负A%转为正B%": a margin turning positive from a negative level
+        (Q2_CN + "第二季度,该公司的毛利率实现转正,从去年同期的负12.5%转为正3.2%。",
+         {("gross_margin", "2023Q2", None, -12.5), ("gross_margin", "2024Q2", None, 3.2)}),
+    ],
+)
+def test_from_to(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

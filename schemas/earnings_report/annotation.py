@@ -22,7 +22,7 @@ from extract.segmenting import Span, clause_bounds, sentences
 
 _OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约合|約合|折合|约|約|合|approximately|about|or|equivalent\s+to)?\s*$", re.I)
 _CONNECTIVE = re.compile(
-    r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在"
+    r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在从從由负負正转轉"
     r"]|同比|环比|環比|增长|增長|下降|减少|減少|增加|上升|下滑|下跌|提升|收窄|扩大|擴大|大幅|显著|顯著|进一步|進一步|分别|分別|均|有所|亏损|虧損"
     r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
     re.I,
@@ -432,6 +432,7 @@ def _annotate_sentence(
                 new.append((fact, None))
     _bracketed_comparisons(sent, items, new, frame)
     _breakdown_of_comparison(sent, new)
+    _from_to(sent, new, frame, context)
     _attach_changes(s, new, percents)
     _respectively(s, new, frame)
     _respective_metrics(s, new)
@@ -478,6 +479,24 @@ def _bracketed_comparisons(
             new.append((fact, item if isinstance(item, Amount) else None))
             by_start[item.start] = len(new) - 1
     new.sort(key=lambda pair: pair[0].start)
+
+
+# "经调整后的净亏损由第二季度的2亿元收窄为1.124亿元": from the earlier period's figure to this one's
+_FROM_ZH = re.compile(r"(?:由|从|從)[^，,。；;\d]{0,14}$")
+_TO_ZH = re.compile(r"^\s*(?:收窄|扩大|擴大|增加|减少|減少|增长|增長|下降|上升|提升|改善|升|降)?(?:为|為|至|到)\s*$")
+
+
+def _from_to(sent: Span, new: list[tuple[Fact, Amount | None]], frame: Frame, context: Period | None) -> None:
+    s = sent.text
+    current = context or frame.main
+    if current is None:
+        return
+    for (f1, a1), (f2, a2) in zip(new, new[1:], strict=False):
+        if a1 is None or a2 is None or f1.period != f2.period or f1.period == str(current):
+            continue
+        if _FROM_ZH.search(s[max(0, a1.start - 16) : a1.start]) and _TO_ZH.match(s[a1.end : a2.start]):
+            i = next(k for k, (f, _) in enumerate(new) if f is f2)
+            new[i] = (replace(f2, period=str(current), comparison=False), a2)
 
 
 def _breakdown_of_comparison(sent: Span, new: list[tuple[Fact, Amount | None]]) -> None:
