@@ -404,3 +404,8 @@ def test_period_end_date_opening_the_sentence_holds_for_its_balance() -> None:
 )
 def test_from_to(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+def test_a_regulators_guideline_is_not_guidance() -> None:
+    text = FY_HK + "根據《上市公司自律監管指引第9號》的規定,公司2023年度已實施的股份回購金額3.4億元視同現金分紅。"
+    assert ("other", "2023FY", "股份回購金額", 340e6) in facts(text) and not annotate(text).guidance

@@ -383,7 +383,7 @@ def _annotate_sentence(
     mentions = find_mentions(s)
     # Figures after a forecast word ("预计", "expects") are outlook, not results: ranges become
     # guidance, the rest is not recorded. Figures before it are ordinary facts.
-    cue = 0 if outlook else next((m.start() for m in lexicon.GUIDANCE_RE.finditer(s) if not lexicon.VERSUS_EXPECTED_RE.match(s, max(0, m.start() - 2))), len(s))
+    cue = 0 if outlook else next((m.start() for m in lexicon.GUIDANCE_RE.finditer(s) if not lexicon.VERSUS_EXPECTED_RE.search(s, max(0, m.start() - 2), m.end() + 1)), len(s))
     if cue < len(s):
         _guidance(sent, mentions, frame, context, guidance, cue)
         # "…raised its profit forecast after sales rose 7% to $1.1 billion": a reason clause

@@ -116,7 +116,10 @@ CHANGE_AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 # "高于预期的9.61%", "不及預期": a result measured against the market's expectation, not a forecast
-VERSUS_EXPECTED_RE = re.compile(r"(?:高于|低于|超出|超过|不及|符合|好于|优于|差于|逊于|高於|低於|超過|優於|遜於|超)?(?:预期|預期)(?:的|之)")
+VERSUS_EXPECTED_RE = re.compile(
+    r"(?:高于|低于|超出|超过|不及|符合|好于|优于|差于|逊于|高於|低於|超過|優於|遜於|超)?(?:预期|預期)(?:的|之)"
+    r"|(?:监管|監管|自律|操作|工作|审核|審核)指引"  # a regulator's guideline ("自律監管指引第9號"), not guidance
+)
 # A direction word between a metric and the next clause ends that metric's noun phrase ("销售收入增加,但…").
 CHANGE_WORD_RE = re.compile(r"增加|增长|增長|减少|減少|下降|上升|提升|下滑|扩大|擴大|收窄|increased|decreased|rose|fell|grew|declined")
 GUIDANCE_RE = re.compile(
