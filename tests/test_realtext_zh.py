@@ -409,3 +409,17 @@ def test_from_to(text: str, expected: set[tuple]) -> None:
 def test_a_regulators_guideline_is_not_guidance() -> None:
     text = FY_HK + "根據《上市公司自律監管指引第9號》的規定,公司2023年度已實施的股份回購金額3.4億元視同現金分紅。"
     assert ("other", "2023FY", "股份回購金額", 340e6) in facts(text) and not annotate(text).guidance
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # after a listed change a new item starts: "收入减少及作出…拨备X" is the provision, not revenue
+        (H1_CN + "业绩下滑主要因为确认入账的收入减少及作出应占减值拨备3200万港元。", {("other", "2024H1", "作出应占减值拨备", 32e6)}),
+        # the company's own name is no part of what a count counts
+        (Q2_CN + "包括512座星河汽车自营超级充电站及96座目的地充电站。",
+         {("other", "2024Q2", "自营超级充电站", 512.0), ("other", "2024Q2", "目的地充电站", 96.0)}),
+    ],
+)
+def test_items_after_changes_and_counted_nouns(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

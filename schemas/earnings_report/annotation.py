@@ -635,6 +635,8 @@ def _fact_for_amount(
             source = "inherited"  # "…，2022年同期为…": this clause names nothing new
         else:
             source = "unlabelled"
+    if hit is not None and source == "lexicon" and _LISTED_AFTER_CHANGE.search(s[hit.end : a.start]):
+        source = "unlabelled"  # "收入减少及作出应占减值拨备6400万": a new item after the change
     if hit is None or source == "unlabelled":
         right = lexicon.find_metric(s[a.end : c1])
         if right is not None and right.start <= (20 if hit is None else 3):
@@ -695,7 +697,11 @@ def _fact_for_amount(
     elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":
-        segment = _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
+        counted_noun = _counted_noun(s, a)
+        for name in frame.subjects:  # "793座小鹏汽车自营超级充电站": the company's own stations
+            if counted_noun and counted_noun.startswith(name) and len(counted_noun) - len(name) >= 2:
+                counted_noun = counted_noun[len(name) :]
+        segment = counted_noun or lexicon.label_before(_after_listed_change(s[max(c0, lo) : a.start]))
         if a.unit == "count":
             segment = _volume_label(s[max(c0, lo) : a.start], _counted_noun(s, a)) or segment
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
@@ -726,7 +732,7 @@ _COMPANYISH_OR_SUBJECT = re.compile(r"则|則|也|仍|亦|更|均|共|还|還|�
 
 
 _COUNTED = re.compile(
-    r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z][\u4e00-\u9fffA-Za-z0-9]{1,9}?)(?=[的，,。；;（(、和及与與]|完成|提供|使用|覆盖|覆蓋|$)"
+    r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z][\u4e00-\u9fffA-Za-z0-9]{1,13}?)(?=[的，,。；;（(、和及与與]|完成|提供|使用|覆盖|覆蓋|$)"
 )
 
 
@@ -748,6 +754,15 @@ def _fact_unit_of(a: Amount, previous: Fact) -> str | None:
     if a.unit is None or (a.unit == "CNY" and _is_plain_yuan(a) and _is_currency(previous.unit)):
         return previous.unit if _is_currency(previous.unit) else None
     return a.unit
+
+
+_LISTED_AFTER_CHANGE = re.compile(r"(?:增加|增长|增長|减少|減少|下降|上升)(?:及|和|以及|、|并|並)(?=[\u4e00-\u9fff]{2,})")
+
+
+def _after_listed_change(left: str) -> str:
+    """"因为确认入账的收入减少及作出应占减值拨备": the figure's own words follow the listed change."""
+    found = list(_LISTED_AFTER_CHANGE.finditer(left))
+    return left[found[-1].end() :] if found else left
 
 
 def _counted_noun(s: str, a: Amount) -> str | None:
