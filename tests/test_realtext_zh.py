@@ -423,3 +423,25 @@ def test_a_regulators_guideline_is_not_guidance() -> None:
 )
 def test_items_after_changes_and_counted_nouns(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+FY_CN = "青岚食品公布2024年年度报告。"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # "A、B和C三大品类收入分别为x、y和z": one line each, in order
+        (FY_CN + "公司冻干食品、即食汤品和调味酱三大品类收入分别为6.12亿元、3.05亿元和1.48亿元。",
+         {("revenue", "2024FY", "冻干食品", 612e6), ("revenue", "2024FY", "即食汤品", 305e6), ("revenue", "2024FY", "调味酱", 148e6)}),
+        # a peer named in the same sentence: its figures are not the company's
+        (FY_CN + "同为调味品企业的山野食品全年营收为58.2亿元。", set()),
+        # consolidated revenue is the company's revenue, not a segment
+        ("聯曜光電公布2024年第三季財報。第三季合併營收達新台幣68.1億元。", {("revenue", "2024Q3", None, 6.81e9)}),
+        # 非美国通用会计准则 in brackets after 经调整
+        ("博言教育公布2025财年第一财季财报。经调整（非美国通用会计准则）经营利润为1.02亿美元。",
+         {("adjusted_operating_income", "2025Q1", None, 102e6)}),
+    ],
+)
+def test_lists_peers_and_consolidated(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

@@ -436,6 +436,7 @@ def _annotate_sentence(
     _attach_changes(s, new, percents)
     _respectively(s, new, frame)
     _respective_metrics(s, new)
+    _respective_segments(s, new)
     _under_headings(sent, new)
     facts.extend(f for f, _ in new)
 
@@ -615,6 +616,40 @@ def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
                         period=first.period, comparison=first.comparison, label_source="lexicon"),
                 amount,
             )  # fmt: skip
+
+
+_LIST_TAIL = re.compile(r"(?:[两三四五六七八九十\d]+大)?(?:品类|品類|业务|業務|板块|板塊|分部|产品|產品)?$")
+_LIST_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9、]{5,80}$")
+
+
+def _listed_names(head: str) -> list[str]:
+    """"公司火锅底料、复合调味料、酱腌菜三大品类" -> the three names (one run, split on 、 and a last 和)."""
+    run = _LIST_RUN.search(head[: _LIST_TAIL.search(head).start()])  # type: ignore[union-attr]
+    if run is None or "、" not in run.group(0):
+        return []
+    names = run.group(0).split("、")
+    last = re.split(r"和|及|与|與", names[-1])
+    if len(last) == 2 and all(len(x) >= 2 for x in last):
+        names = names[:-1] + last
+    names[0] = lexicon.strip_label_head(names[0])
+    return names if all(2 <= len(n) <= 10 for n in names) else []
+
+
+def _respective_segments(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"火锅底料、复合调味料、酱腌菜三大品类收入分别为A、B和C": the n-th line gets the n-th amount."""
+    for word in _RESPECTIVELY.finditer(s):
+        c0 = clause_bounds(s, word.start())[0]
+        hit = lexicon.find_metric(s[c0 : word.start()])
+        if hit is None or hit.metric not in lexicon.SEGMENTED_METRICS:
+            continue
+        core = re.search(r"收入|收益|营收|營收|营业额|營業額|销售额|銷售額", hit.text)
+        head = s[c0 : c0 + hit.start + (core.start() if core else 0)]
+        lines = _listed_names(head)
+        listed = [i for i, (f, a) in enumerate(new) if a is not None and a.start >= word.end()][: len(lines)]
+        if len(lines) < 2 or len(listed) != len(lines) or any(new[i][0].metric != hit.metric for i in listed):
+            continue
+        for i, line in zip(listed, lines, strict=True):
+            new[i] = (replace(new[i][0], segment=line), new[i][1])
 
 
 def _fact_for_amount(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 _NONGAAP = r"(?:经调整|經調整|调整后|調整後|非公认会计准则|非公認會計準則|非GAAP|Non-GAAP|non-GAAP|adjusted|Adjusted|ADJUSTED|core|Core)"
 _NONGAAP_ZH = (
-    r"(?:(?:经调整|經調整|调整后|調整後)(?:的)?(?:[（(](?:非公认会计准则|非公認會計準則|非GAAP)[)）])?"
+    r"(?:(?:经调整|經調整|调整后|調整後)(?:的)?(?:[（(](?:非公认会计准则|非公認會計準則|非美国通用会计准则|非美國通用會計準則|非GAAP)[)）])?"
     r"|(?:按)?(?:非公认会计准则|非公認會計準則|非美国通用会计准则|非GAAP|non-GAAP|Non-GAAP)(?:下的|的|计算的)?(?:经调整|經調整)?)"
 )
 _ATTR_ZH = r"(?:(?:归属于|歸屬於|归属|歸屬)[^，,。；;：:]{0,24}?(?:股东|股東|所有者|持有人|母公司|公司)(?:的|應佔)?|(?:归属|歸屬)(?=净利|淨利))"
@@ -95,6 +95,7 @@ PROFIT_TURN_RE = re.compile(r"扭亏为盈|扭虧為盈|转亏为盈|轉虧為�
 NOT_A_RESULT_RE = re.compile(
     r"股价|股價|市值|成交额|成交額|成交量|总股本|總股本|发行价|發行價|目标价|目標價|收盘价|收盤價|收报|收報|报收|報收|发售价|招股价|估值|注册资本|註冊資本"
     r"|share\s+price|stock\s+price|market\s+(?:cap|capitalization|value)|price\s+target|target\s+price|IPO\s+price|valuation"
+    r"|同为|同為|同行|同业|同業|竞争对手|競爭對手|对手|對手|竞品|競品|rivals?\b|competitors?\b"
     r"|分析师|分析師|预期为|預期為|预期的|預期的|市场预期|市場預期|一致预期|consensus|analysts?\s+(?:expected|estimated|forecast)"
     r"|[兑兌]|折算|汇率|匯率|exchange\s+rate|translations?\b|translated\b|the\s+rate\s+of|noon\s+buying\s+rate",
     re.IGNORECASE,
@@ -132,7 +133,7 @@ _SEGMENT_STOP = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT_TAIL = re.compile(r"(?:总体|總體|整体|整體|总|總|净|淨|累计|累計|当季|當季|单季|單季|全年|本季|期内|期內|年内|年內|营业|營業|主营|主營|合计|合計|业务|業務|板块|板塊|分部|分类|分類)+$")
-_SEGMENT_HEAD = re.compile(r"^(?:年|年内|年內|期内|期內|本年|本期|本季|当季|當季|其中|集团|集團|本集团|本集團)+")
+_SEGMENT_HEAD = re.compile(r"^(?:年|年内|年內|期内|期內|本年|本期|本季|当季|當季|其中|集团|集團|本集团|本集團|合併|合并|第[一二三四]财季|第[一二三四]財季|财季|財季)+")
 _COMPANYISH = re.compile(r"公司|集团|集團|控股|股份|^[A-Z][a-z]+$")
 _PERIODISH = re.compile(
     r"\d{4}\s*(?:年度|年)?|今年|去年|本年|上年|本报告期内?|本報告期內?|报告期内|報告期內|第[一二三四1-4]季度?|[一二三四]季度|Q[1-4]|上半年|下半年|前三季度|全年|年度|本季度|中期|同期|去年|上年|财年|財年"
