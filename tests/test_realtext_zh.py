@@ -445,3 +445,15 @@ FY_CN = "青岚食品公布2024年年度报告。"
 )
 def test_lists_peers_and_consolidated(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (FY_CN + "公司董事长说:“冻干产品去年全年出货接近310万箱。”", {("other", "2024FY", "出货量", 3.1e6)}),
+        # a ceiling ("控制在…以内") is a bound, not a figure
+        (FY_CN + "我们把全年经营亏损控制在3,000万元以内的目标不变。", set()),
+    ],
+)
+def test_volumes_and_ceilings(text: str, expected: set[tuple]) -> None:
+    assert facts(text) == expected

@@ -35,7 +35,7 @@ _YOY_NEAR = re.compile(r"同比|同期|按年|年增|year[\s-]+(?:over|on)[\s-]+
 _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同期)?(增长|增長|增加|提升|上升)(\d+(?:\.\d+)?)倍")
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "$100,000 or more", "100万元以上": a threshold, not a figure.
-_BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上)", re.I)
+_BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上|以内|以內|之内|之內)", re.I)
 _SHARE_OF = re.compile(r"(?P<verb>[佔占])(?:[^，,。；;]{0,6}?)(?:總|总)(?P<base>[\u4e00-\u9fff]{2,4}?)的?\s*(?:約|约|近)?\s*$")
 _BOUND_BEFORE = re.compile(r"(?:超过|超過|逾|超|高于|高於|不低于|不低於|至少|不足|低于|低於|more\s+than|over|above|at\s+least|under|below)\s*$", re.I)
 # "raised its forecast after sales rose …": the reason clause reports results.
@@ -737,7 +737,7 @@ def _fact_for_amount(
             if counted_noun and counted_noun.startswith(name) and len(counted_noun) - len(name) >= 2:
                 counted_noun = counted_noun[len(name) :]
         segment = counted_noun or lexicon.label_before(_after_listed_change(s[max(c0, lo) : a.start]))
-        if a.unit == "count":
+        if a.unit in ("count", None):
             segment = _volume_label(s[max(c0, lo) : a.start], _counted_noun(s, a)) or segment
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         if segment is None and counted:
@@ -772,7 +772,7 @@ _COUNTED = re.compile(
 
 
 # "共交付12,579辆理想ONE", "销售生猪3128万头": a volume sold or delivered is named "<what>交付量".
-_VOLUME_VERB = re.compile(r"(交付|销售|銷售|售出|卖出|賣出|出栏|出欄|出货|出貨)(?![量额額收])(?:了)?([\u4e00-\u9fffA-Za-z0-9]{0,8}?)\s*(?:约|約|近|达|達|为|為)?\s*$")
+_VOLUME_VERB = re.compile(r"(交付|销售|銷售|售出|卖出|賣出|出栏|出欄|出货|出貨)(?![量额額收])(?:了)?([\u4e00-\u9fffA-Za-z0-9]{0,8}?)\s*(?:接近|將近|将近|大约|大約|约|約|近|达|達|为|為)?\s*$")
 
 
 def _volume_label(left: str, counted: str | None) -> str | None:

@@ -340,7 +340,7 @@ def label_before(clause: str) -> str | None:
     if change and change.start() >= 2:
         clause = clause[: change.start()]  # "稅前利潤下跌37.9%至": the name stops at its change
     m = re.search(
-        r"((?:[^\s，,。；;：:、（()）]|[（(][A-Za-z0-9&\- ]{1,12}[)）]){2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
+        r"((?:[^\s，,。；;：:、（()）“”\"「」『』]|[（(][A-Za-z0-9&\- ]{1,12}[)）]){2,30}?)\s*(?:为|為|达到|達到|达至|達至|达|達|增长至|增長至|增至|升至|降至|减至|減至|至|录得|錄得|共|合计|合計|约|約|是|of|was|were|reached|totaled|totalled|stood\s+at)?\s*$",
         clause,
     )
     if not m:
