@@ -457,3 +457,16 @@ def test_lists_peers_and_consolidated(text: str, expected: set[tuple]) -> None:
 )
 def test_volumes_and_ceilings(text: str, expected: set[tuple]) -> None:
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,ticker",
+    [
+        ("华盛(国际)(00712)发布中期业绩,公司实现收入约为2.1亿港元。", "00712"),
+        ("南岭牧业(行情002918,诊股)发布半年报,上半年营收80亿元。", "002918"),
+    ],
+)
+def test_tickers_on_real_pages(text: str, ticker: str) -> None:
+    from extract.schemas.earnings_report.header import find_header
+
+    assert find_header(text).ticker == ticker
