@@ -54,3 +54,14 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def ray_workers(marker: str) -> set[int]:
+    """Live extract Ray workers (actor processes titled ray::ExtractWorker) carrying the marker:
+    Ray's processes inherit the environment of the process that started the local instance."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and b"ray::ExtractWorker" in _cmdline(int(entry)) and alive(int(entry)):
+            if f"{MARKER_VAR}={marker}".encode() in _environ(int(entry)).split(b"\0"):
+                found.add(int(entry))
+    return found

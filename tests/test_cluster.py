@@ -1,0 +1,223 @@
+"""`extract batch --ray` on a real local Ray instance (one for this module: 2 CPUs, no dashboard):
+two workers against two scripted OpenAI-compatible servers on 127.0.0.1.
+
+The same output as the local batch; a worker process SIGKILLed mid-batch loses nothing and
+writes nothing twice; Ctrl-C leaves whole lines and the next run resumes; an endpoint that fails
+every request has its documents recorded with their reason while the other's are ok; a Ray run
+reads the cache a local run wrote (the per-node cache decision, extract/cluster.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import ray
+
+from extract import Extractor
+from extract.batch import run_batch, run_records
+from extract.cluster import EndpointSpec, RayRunner, plan_workers, run_cluster_batch
+from extract.config import Settings
+from tests import procs
+from tests.conftest import wants_canary
+from tests.reliability_support import NAMES, PerDocument, earnings_docs, header_answer, read_lines, write_docs
+from tests.scripted_server import ScriptedServer, delay, status
+
+MARKER = procs.new_marker()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_instance() -> Iterator[None]:
+    os.environ[procs.MARKER_VAR] = MARKER  # inherited by Ray's processes: tells our workers apart
+    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.WARNING)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+        os.environ.pop(procs.MARKER_VAR, None)
+
+
+def _slow(seconds: float) -> Any:
+    def answer(request: dict[str, Any]) -> Any:
+        behaviour = header_answer(request)
+        return behaviour if wants_canary(request) else delay(seconds, behaviour)
+
+    return answer
+
+
+def _settings(cache: Path, base_url: str | None = None, **kw: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        base_url=base_url, api_key="sk-test", model="scripted", cache_dir=cache, timeout=10.0,
+        backoff_initial=0.01, backoff_max=0.05, transport_attempts=2, concurrency=2,
+    )  # fmt: skip
+    values.update(kw)
+    return Settings(**values)
+
+
+def _two(a: ScriptedServer, b: ScriptedServer, cap: int = 2) -> list[EndpointSpec]:
+    return [EndpointSpec(a.base_url, cap), EndpointSpec(b.base_url, cap)]
+
+
+def _without_timing(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in records:
+        r = json.loads(json.dumps(r))
+        if "meta" in r:
+            r["meta"].pop("seconds")
+        out.append(r)
+    return out
+
+
+def _served(counter: PerDocument, docs: dict[str, Any]) -> set[str]:
+    requests, _ = counter.snapshot()
+    return {doc_id for i, doc_id in enumerate(docs) if requests[NAMES[i]]}
+
+
+def _wait_until_no_workers(limit: float = 30) -> set[int]:
+    deadline = time.monotonic() + limit
+    while (left := procs.ray_workers(MARKER)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def test_two_workers_on_two_endpoints_write_what_the_local_batch_writes(tmp_path: Path) -> None:
+    docs = earnings_docs(16)
+    folder = write_docs(tmp_path / "docs", docs)
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")  # unreadable: recorded by the driver, as locally
+    a, b = PerDocument(_slow(0.05)), PerDocument(_slow(0.05))
+    with ScriptedServer(default=a) as srv_a, ScriptedServer(default=b) as srv_b:
+        with Extractor(settings=_settings(tmp_path / "cache-local", srv_a.base_url)) as ex:
+            local = run_batch(ex, [folder], out=tmp_path / "local.jsonl", out_dir=tmp_path / "local", show_progress=False)
+        served_by_a = _served(a, docs)
+        remote = run_cluster_batch(
+            _settings(tmp_path / "cache-ray"), [folder], endpoints=_two(srv_a, srv_b),
+            out=tmp_path / "ray.jsonl", out_dir=tmp_path / "ray", show_progress=False,
+        )  # fmt: skip
+    assert served_by_a == set(docs)
+    assert _served(b, docs) and _served(a, docs) - served_by_a == set()  # B served some in the Ray run
+    assert (local.total, local.ok, local.failed) == (remote.total, remote.ok, remote.failed) == (17, 16, 1)
+    local_lines, ray_lines = read_lines(tmp_path / "local.jsonl"), read_lines(tmp_path / "ray.jsonl")
+    assert [r["id"] for r in ray_lines] == [r["id"] for r in local_lines]  # compacted in input order
+    assert _without_timing(ray_lines) == _without_timing(local_lines)
+    assert [r["result"]["metrics"][0]["value"] for r in ray_lines if r["ok"]] == [v for _, v, _ in docs.values()]
+    reports = sorted(p.name for p in (tmp_path / "ray").iterdir())
+    assert reports == sorted(p.name for p in (tmp_path / "local").iterdir()) and len(reports) == 16
+    for name in reports:
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    assert _wait_until_no_workers() == set()
+
+
+def test_a_ray_run_reads_the_cache_a_local_run_wrote(tmp_path: Path) -> None:
+    """The cache decision: per node, same keys. A worker on this node opens the cache folder a
+    local run used, so the same endpoint's answers are hits and the reports are the same."""
+    docs = earnings_docs(8)
+    folder = write_docs(tmp_path / "docs", docs)
+    counter = PerDocument(header_answer)
+    cache = tmp_path / "cache"
+    with ScriptedServer(default=counter) as srv:
+        with Extractor(settings=_settings(cache, srv.base_url)) as ex:
+            run_batch(ex, [folder], out=tmp_path / "local.jsonl", out_dir=None, show_progress=False)
+        before, _ = counter.snapshot()
+        summary = run_cluster_batch(
+            _settings(cache), [folder], endpoints=[EndpointSpec(srv.base_url, 2)], workers=2,
+            out=tmp_path / "ray.jsonl", out_dir=None, show_progress=False,
+        )  # fmt: skip
+        after, _ = counter.snapshot()
+    assert (summary.ok, summary.cached) == (8, 8)
+    assert all(after[NAMES[i]] == before[NAMES[i]] for i in range(8))  # no document reached the model
+    local, remote = read_lines(tmp_path / "local.jsonl"), read_lines(tmp_path / "ray.jsonl")
+    assert [r["result"] for r in remote] == [r["result"] for r in local]
+    assert all(r["cached"] for r in remote) and not any(r["cached"] for r in local)
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_writes_nothing_twice(tmp_path: Path) -> None:
+    docs = earnings_docs(20)
+    folder = write_docs(tmp_path / "docs", docs)
+    a, b = PerDocument(_slow(0.3)), PerDocument(_slow(0.3))
+    emitted: list[str] = []
+    killed: list[tuple[int, int]] = []  # (pid, documents it had in flight)
+    with ScriptedServer(default=a) as srv_a, ScriptedServer(default=b) as srv_b:
+        runner = RayRunner(_settings(tmp_path / "cache"), plan_workers(_two(srv_a, srv_b), None))
+
+        def on_record(record: dict[str, Any]) -> None:
+            emitted.append(record["id"])
+            if len(emitted) == 4:
+                pid = runner.worker_pids()[0]
+                killed.append((pid, runner.workers[0].load))
+                os.kill(pid, signal.SIGKILL)
+
+        try:
+            summary = run_records(runner, [folder], out=tmp_path / "out.jsonl", out_dir=None, show_progress=False, on_record=on_record)
+            lost = dict(runner.losses)
+            pids_after = runner.worker_pids()
+        finally:
+            runner.close()
+    pid, in_flight = killed[0]
+    assert in_flight >= 1 and sum(lost.values()) >= 1  # it died with documents, which were retried
+    assert pid not in pids_after and len(pids_after) == 2  # Ray restarted it: a fresh process
+    assert sorted(emitted) == sorted(docs)  # every document written once (the lines before compaction)
+    assert (summary.ok, summary.failed) == (20, 0)
+    records = read_lines(tmp_path / "out.jsonl")
+    assert sorted(r["id"] for r in records) == sorted(docs)
+    for r in records:
+        assert r["ok"] and r["result"]["metrics"][0]["value"] == docs[r["id"]][1]
+
+
+def test_ctrl_c_leaves_whole_lines_and_the_next_run_resumes(tmp_path: Path) -> None:
+    docs = earnings_docs(20)
+    folder = write_docs(tmp_path / "docs", docs)
+    out = tmp_path / "out.jsonl"
+    a, b = PerDocument(_slow(0.3)), PerDocument(_slow(0.3))
+    seen: list[str] = []
+
+    def interrupt(record: dict[str, Any]) -> None:
+        seen.append(record["id"])
+        if len(seen) == 5:
+            signal.raise_signal(signal.SIGINT)  # a real SIGINT to this (the driver's) main thread
+
+    with ScriptedServer(default=a) as srv_a, ScriptedServer(default=b) as srv_b:
+        settings, endpoints = _settings(tmp_path / "cache"), _two(srv_a, srv_b)
+        first = run_cluster_batch(settings, [folder], endpoints=endpoints, out=out, out_dir=None, show_progress=False, on_record=interrupt)
+        records = read_lines(out)  # whole lines only
+        assert first.interrupted and first.ok == len(records) == 5 and all(r["ok"] for r in records)
+        assert _wait_until_no_workers() == set()  # the workers were stopped with the driver
+        done = {r["id"] for r in records}
+        before = (a.snapshot()[0], b.snapshot()[0])
+        again = run_cluster_batch(settings, [folder], endpoints=endpoints, out=out, out_dir=None, show_progress=False)
+        after = (a.snapshot()[0], b.snapshot()[0])
+    assert not again.interrupted and (again.skipped, again.ok, again.failed) == (5, 15, 0)
+    for i, doc_id in enumerate(docs):  # documents done before were not sent again
+        if doc_id in done:
+            assert all(x[NAMES[i]] == y[NAMES[i]] for x, y in zip(before, after, strict=True))
+    final = read_lines(out)
+    assert sorted(r["id"] for r in final) == sorted(docs) and all(r["ok"] for r in final)
+
+
+def test_an_endpoint_failing_every_request_has_its_documents_recorded_with_the_reason(tmp_path: Path) -> None:
+    docs = earnings_docs(16)
+    folder = write_docs(tmp_path / "docs", docs)
+    good = PerDocument(_slow(0.05))
+    with ScriptedServer(default=good) as srv_a, ScriptedServer(default=status(500)) as srv_b:
+        summary = run_cluster_batch(
+            _settings(tmp_path / "cache"), [folder], endpoints=_two(srv_a, srv_b), out=tmp_path / "out.jsonl",
+            out_dir=None, show_progress=False,
+        )  # fmt: skip
+        broken_requests = len(srv_b.requests)
+    records = {r["id"]: r for r in read_lines(tmp_path / "out.jsonl")}
+    ok = {d for d, r in records.items() if r["ok"]}
+    failed = set(records) - ok
+    assert set(records) == set(docs) and ok and failed and broken_requests > 0
+    assert ok == _served(good, docs)  # the good endpoint's documents are ok ...
+    for doc_id in failed:  # ... the broken one's are recorded with their reason
+        assert records[doc_id]["reason"] == "transport", records[doc_id]
+        assert "after 2 attempt(s)" in records[doc_id]["error"] and "500" in records[doc_id]["error"]
+    for doc_id in ok:
+        assert records[doc_id]["result"]["metrics"][0]["value"] == docs[doc_id][1]
+    assert (summary.ok, summary.failed) == (len(ok), len(failed))
