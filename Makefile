@@ -16,7 +16,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[embedded]'
 
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embedded,dev,serve]'
+	$(BIN)/pip install --quiet -e '.[embedded,dev,serve,cluster]'
 
 demo: install
 	$(BIN)/extract model pull qwen2.5-coder-1.5b

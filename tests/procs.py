@@ -61,7 +61,8 @@ def ray_workers(marker: str) -> set[int]:
     Ray's processes inherit the environment of the process that started the local instance."""
     found = set()
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and b"ray::ExtractWorker" in _cmdline(int(entry)) and alive(int(entry)):
-            if f"{MARKER_VAR}={marker}".encode() in _environ(int(entry)).split(b"\0"):
-                found.add(int(entry))
+        if not entry.isdigit() or b"ray::ExtractWorker" not in _cmdline(int(entry)) or not alive(int(entry)):
+            continue
+        if f"{MARKER_VAR}={marker}".encode() in _environ(int(entry)).split(b"\0"):
+            found.add(int(entry))
     return found

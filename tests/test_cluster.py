@@ -27,7 +27,19 @@ from extract.cluster import EndpointSpec, RayRunner, plan_workers, run_cluster_b
 from extract.config import Settings
 from tests import procs
 from tests.conftest import wants_canary
-from tests.reliability_support import NAMES, PerDocument, earnings_docs, header_answer, read_lines, write_docs
+from tests.reliability_support import (
+    NAMES,
+    PerDocument,
+    cli,
+    cli_env,
+    cli_popen,
+    earnings_docs,
+    fast_config,
+    header_answer,
+    read_lines,
+    summary,
+    write_docs,
+)
 from tests.scripted_server import ScriptedServer, delay, status
 
 MARKER = procs.new_marker()
@@ -221,3 +233,65 @@ def test_an_endpoint_failing_every_request_has_its_documents_recorded_with_the_r
     for doc_id in ok:
         assert records[doc_id]["result"]["metrics"][0]["value"] == docs[doc_id][1]
     assert (summary.ok, summary.failed) == (len(ok), len(failed))
+
+
+def test_the_cli_joins_a_cluster_and_ctrl_c_exits_130_with_whole_lines_then_resumes(tmp_path: Path) -> None:
+    """`extract batch --ray --ray-address ADDR` as a real process, joining this module's Ray
+    instance: SIGINT mid-run gives exit 130, the summary line, whole lines and no workers left
+    behind; the next run skips what was done and finishes the rest."""
+    docs = earnings_docs(20)
+    folder = write_docs(tmp_path / "docs", docs)
+    out = tmp_path / "out.jsonl"
+    address = ray.get_runtime_context().gcs_address
+    with ScriptedServer(default=_slow(0.3)) as srv_a, ScriptedServer(default=_slow(0.3)) as srv_b:
+        env = cli_env(None, tmp_path, EXTRACT_CONFIG=str(fast_config(tmp_path / "fast.toml")), EXTRACT_API_KEY="sk-test")
+        args = ["batch", str(folder), "--out", str(out), "--ray", "--ray-address", address,
+                "--base-url", srv_a.base_url, "--base-url", srv_b.base_url]  # fmt: skip
+        proc = cli_popen(args, env, tmp_path)
+        deadline = time.monotonic() + 120
+        while not (out.exists() and out.read_bytes().count(b"\n") >= 3) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        records = read_lines(out)
+        s = summary(stderr)
+        assert s["total"] == 20 and s["ok"] == len(records) and 3 <= len(records) < 20 and all(r["ok"] for r in records)
+        assert _wait_until_no_workers() == set()
+        again = cli(args, env, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert summary(again.stderr)["skipped"] == len(records)
+    final = read_lines(out)
+    assert sorted(r["id"] for r in final) == sorted(docs) and all(r["ok"] for r in final)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--workers", "2"], "--workers need(s) --ray"),
+        (["--base-url", "http://127.0.0.1:9/v1", "--base-url", "http://127.0.0.1:10/v1"], "a second --base-url need(s) --ray"),
+        (["--ray", "--endpoints", "ENDPOINTS"], "ENDPOINTS:2: expected `URL` or `URL CONCURRENCY`"),
+        (["--ray", "--base-url", "http://127.0.0.1:9/v1", "--base-url", "http://127.0.0.1:9/v1"], "is named twice"),
+        (["--ray", "--base-url", "http://127.0.0.1:9/v1", "--base-url", "http://127.0.0.1:10/v1", "--workers", "1"],
+         "--workers 1 leaves endpoints unused"),
+    ],
+)
+def test_bad_cluster_options_are_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    endpoints = tmp_path / "endpoints.txt"
+    endpoints.write_text("http://127.0.0.1:9/v1 4  # the first\nhttp://127.0.0.1:10/v1 four\n", encoding="utf-8")
+    folder = write_docs(tmp_path / "docs", earnings_docs(2))
+    args = [str(endpoints) if a == "ENDPOINTS" else a for a in args]
+    proc = cli(["batch", str(folder), "--out", str(tmp_path / "out.jsonl"), *args], cli_env(None, tmp_path), tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1 and message.replace("ENDPOINTS", str(endpoints)) in proc.stderr
+
+
+def test_workers_split_each_endpoint_cap_and_an_endpoints_file_reads() -> None:
+    a, b = EndpointSpec("http://a:8000/v1", 5), EndpointSpec("http://b:8000/v1", 2)
+    plans = plan_workers([a, b], 4)
+    assert [(p.endpoint.base_url, p.concurrency) for p in plans] == [
+        ("http://a:8000/v1", 3), ("http://b:8000/v1", 1), ("http://a:8000/v1", 2), ("http://b:8000/v1", 1),
+    ]  # fmt: skip
+    assert [p.concurrency for p in plan_workers([EndpointSpec(None, 2)], 3)] == [2, 2, 2]  # embedded: a model each
