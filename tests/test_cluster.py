@@ -161,9 +161,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_writes_nothing_twice(tmp_pa
         def on_record(record: dict[str, Any]) -> None:
             emitted.append(record["id"])
             if len(emitted) == 4:
-                pid = runner.worker_pids()[0]
-                killed.append((pid, runner.workers[0].load))
-                os.kill(pid, signal.SIGKILL)
+                pids = runner.worker_pids()
+                assert set(pids) <= procs.ray_workers(MARKER)  # the scan that later finds none left finds these
+                killed.append((pids[0], runner.workers[0].load))
+                os.kill(pids[0], signal.SIGKILL)
 
         try:
             summary = run_records(runner, [folder], out=tmp_path / "out.jsonl", out_dir=None, show_progress=False, on_record=on_record)
