@@ -240,7 +240,8 @@ class RayRunner:
         self.model_path = model_path
         # Remote endpoints: workers mostly wait on HTTP, so a quarter of a CPU each. Embedded:
         # a whole one (llama.cpp uses every core it is given; see README).
-        self.worker_cpus = worker_cpus if worker_cpus is not None else (1.0 if settings.embedded else 0.25)
+        embedded = plans[0].endpoint.base_url is None
+        self.worker_cpus = worker_cpus if worker_cpus is not None else (1.0 if embedded else 0.25)
         self.workers: list[_Worker] = []
         self.losses: Counter[str] = Counter()  # per document: calls lost with their worker
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import ray
 
-from extract import Extractor
+from extract import Extractor, weights
 from extract.batch import run_batch, run_records
 from extract.cluster import EndpointSpec, RayRunner, plan_workers, run_cluster_batch
 from extract.config import Settings
@@ -296,3 +296,38 @@ def test_workers_split_each_endpoint_cap_and_an_endpoints_file_reads() -> None:
         ("http://a:8000/v1", 3), ("http://b:8000/v1", 1), ("http://a:8000/v1", 2), ("http://b:8000/v1", 1),
     ]  # fmt: skip
     assert [p.concurrency for p in plan_workers([EndpointSpec(None, 2)], 3)] == [2, 2, 2]  # embedded: a model each
+
+
+SMALL = "qwen2.5-coder-0.5b"
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not weights.local_path(SMALL).is_file(), reason="run `extract model pull qwen2.5-coder-0.5b` first")
+def test_with_no_endpoint_each_worker_starts_its_own_embedded_model_and_it_stops_with_the_worker(tmp_path: Path) -> None:
+    docs = {f"t{i}": f"{NAMES[i]}(纳斯达克:TK{i:02d})公布2024年第一季度财报。营业收入为{i + 2}.5亿元人民币，同比增长{i + 3}%。" for i in range(3)}
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for doc_id, text in docs.items():
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    seen_servers: list[set[int]] = []
+    summary_ = run_cluster_batch(
+        _settings(tmp_path / "cache", model=SMALL, api_key=None, timeout=600.0, transport_attempts=3),
+        [folder], endpoints=[EndpointSpec(None, 1)], workers=1, out=tmp_path / "out.jsonl", out_dir=None,
+        show_progress=False, on_record=lambda record: seen_servers.append(procs.servers(MARKER)),
+    )  # fmt: skip
+    assert (summary_.ok, summary_.failed) == (3, 0), summary_.failures
+    assert all(len(s) == 1 for s in seen_servers)  # one worker, one llama.cpp server of its own
+    for r in read_lines(tmp_path / "out.jsonl"):
+        assert r["result"]["metrics"][0]["value"] == (int(r["id"][1]) + 2.5) * 100_000_000
+    deadline = time.monotonic() + 30
+    while procs.servers(MARKER) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not procs.servers(MARKER), "the embedded server outlived its Ray worker"
+
+
+def test_workers_for_remote_endpoints_reserve_a_quarter_cpu_embedded_ones_a_whole_one() -> None:
+    """Remote-endpoint workers mostly wait on HTTP: four fit on one CPU (the bench runs 4 on 2 cores)."""
+    remote = plan_workers([EndpointSpec("http://a:8000/v1", 4)], 4)
+    assert RayRunner(Settings(), remote).worker_cpus == 0.25  # the base settings name no URL: the plans do
+    assert RayRunner(Settings(), plan_workers([EndpointSpec(None, 1)], 2)).worker_cpus == 1.0
+    assert RayRunner(Settings(), remote, worker_cpus=2).worker_cpus == 2
