@@ -249,6 +249,12 @@ class RayRunner:
         """Connect (see `connect`) and start the workers; done by the first call with documents."""
         self._connected = connect(self.address)
         ray = _ray()
+        largest = max((n["Resources"].get("CPU", 0.0) for n in ray.nodes() if n.get("Alive")), default=0.0)
+        if self.worker_cpus > largest:  # Ray would leave the workers pending forever, silently
+            self.close()
+            raise ClusterError(
+                f"each worker reserves {self.worker_cpus:g} CPUs (--worker-cpus) but no Ray node has more than {largest:g}"
+            )
         actor = ray.remote(ExtractWorker)
         node_cache = self.settings.cache_dir == Settings().cache_dir
         for plan in self.plans:

@@ -331,3 +331,13 @@ def test_workers_for_remote_endpoints_reserve_a_quarter_cpu_embedded_ones_a_whol
     assert RayRunner(Settings(), remote).worker_cpus == 0.25  # the base settings name no URL: the plans do
     assert RayRunner(Settings(), plan_workers([EndpointSpec(None, 1)], 2)).worker_cpus == 1.0
     assert RayRunner(Settings(), remote, worker_cpus=2).worker_cpus == 2
+
+
+def test_workers_that_no_node_can_hold_are_refused_not_left_pending(tmp_path: Path) -> None:
+    folder = write_docs(tmp_path / "docs", earnings_docs(2))
+    with pytest.raises(ValueError, match="each worker reserves 3 CPUs .* no Ray node has more than 2"):
+        run_cluster_batch(
+            _settings(tmp_path / "cache"), [folder], endpoints=[EndpointSpec("http://127.0.0.1:9/v1", 2)], worker_cpus=3,
+            out=tmp_path / "out.jsonl", out_dir=None, show_progress=False,
+        )  # fmt: skip
+    assert read_lines(tmp_path / "out.jsonl") == []  # nothing recorded as failed for it
