@@ -23,7 +23,7 @@ import ray
 
 from extract import Extractor, weights
 from extract.batch import run_batch, run_records
-from extract.cluster import EndpointSpec, RayRunner, plan_workers, run_cluster_batch
+from extract.cluster import EndpointSpec, RayRunner, endpoint_specs, plan_workers, run_cluster_batch
 from extract.config import Settings
 from tests import procs
 from tests.conftest import wants_canary
@@ -289,8 +289,11 @@ def test_bad_cluster_options_are_one_line_errors(tmp_path: Path, args: list[str]
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1 and message.replace("ENDPOINTS", str(endpoints)) in proc.stderr
 
 
-def test_workers_split_each_endpoint_cap_and_an_endpoints_file_reads() -> None:
-    a, b = EndpointSpec("http://a:8000/v1", 5), EndpointSpec("http://b:8000/v1", 2)
+def test_workers_split_each_endpoint_cap_and_an_endpoints_file_reads(tmp_path: Path) -> None:
+    listed = tmp_path / "endpoints.txt"
+    listed.write_text("# two servers\nhttp://a:8000/v1 5\n\nhttp://b:8000/v1   # the default cap\n", encoding="utf-8")
+    a, b = endpoint_specs([], listed, 2)
+    assert (a, b) == (EndpointSpec("http://a:8000/v1", 5), EndpointSpec("http://b:8000/v1", 2))
     plans = plan_workers([a, b], 4)
     assert [(p.endpoint.base_url, p.concurrency) for p in plans] == [
         ("http://a:8000/v1", 3), ("http://b:8000/v1", 1), ("http://a:8000/v1", 2), ("http://b:8000/v1", 1),
