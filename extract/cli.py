@@ -134,6 +134,10 @@ def run(
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
     meta: Annotated[bool, typer.Option("--meta", help="Wrap the report with usage, cache and timing metadata")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the report on the text as one self-contained HTML page (opens offline)"),
+    ] = None,
     verbose: Verbose = False,
 ) -> None:
     """Extract one document and print the report as JSON."""
@@ -157,7 +161,15 @@ def run(
             result = ex.extract(text, schema=schema)
         report = result.report.model_dump(mode="json")
         payload = {"report": report, "meta": result.meta()} if meta else report
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))  # first: a failed page write loses nothing
+        if html is not None:
+            from extract.view import render_page
+
+            title = "stdin" if str(file) == "-" else file.name
+            try:
+                html.write_text(render_page(text, report, result.meta(), title=title), encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {html}: {exc.strerror or exc}") from None
 
     _guard(body)
 
