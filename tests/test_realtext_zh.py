@@ -470,3 +470,18 @@ def test_tickers_on_real_pages(text: str, ticker: str) -> None:
     from extract.schemas.earnings_report.header import find_header
 
     assert find_header(text).ticker == ticker
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (FY_HK + "年內收益按年增長12.5%至48.6億港元,按季升3%。", {("revenue", "2023FY", None, 4.86e9, 12.5, 3.0)}),
+        (FY_HK + "集團錄得股東應佔虧損3.2億港元,虧損收窄41%。", {("net_income_attributable", "2023FY", None, -320e6, -41.0, None)}),
+        (FY_HK + "集團年度轉賺1.8億港元,去年同期虧損2.6億港元。",
+         {("net_income", "2023FY", None, 180e6, None, None), ("net_income", "2022FY", None, -260e6, None, None)}),
+        (FY_HK + "集團年度由虧轉盈2.11億港幣,每股盈利8.8仙。",
+         {("net_income", "2023FY", None, 211e6, None, None), ("eps", "2023FY", None, 0.088, None, None)}),
+    ],
+)
+def test_hk_press_wording(text: str, expected: set[tuple]) -> None:
+    assert changes(text) == expected

@@ -45,7 +45,7 @@ _TABLE: list[tuple[str, str]] = [
     ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|純益|纯益|净收益|淨收益)"),
-    ("net_income", r"(?:净赚|淨賺|赚|賺|盈利)(?=\s*(?:了|约|約|近|逾)?\s*(?:[\d０-９一二三四五六七八九十]|$))"),  # news shorthand: "Q3賺3.1億"
+    ("net_income", r"(?:净赚|淨賺|赚|賺|盈利|轉盈|转盈|為盈|为盈)(?=\s*(?:了|约|約|近|逾)?\s*(?:[\d０-９一二三四五六七八九十]|$))"),  # news shorthand: "Q3賺3.1億"
     ("net_income", r"(?:年度|年內|年内|期内|期內|本期)(?:溢利|虧損|亏损|利润|利潤)(?!分配)"),
     ("net_income", r"net\s+(?:income|loss|profit|earnings)|profit\s+for\s+the\s+(?:year|period|quarter)|loss\s+for\s+the\s+(?:year|period|quarter)"),
     ("operating_income", r"(?:营业利润|營業利潤|营业盈利|營業盈利|经营盈利|經營盈利|营业利益|營業利益|营业亏损|營業虧損|经营利润|經營利潤|经营亏损|經營虧損|运营利润|運營利潤|运营亏损|運營虧損|经营溢利|經營溢利|營業淨利|营业净利)"),
