@@ -57,7 +57,9 @@ ModelPath = Annotated[
     str | None, typer.Option("--model-path", help="Local GGUF for the embedded server, or hf:owner/repo/file.gguf")
 ]
 Schema = Annotated[str | None, typer.Option("--schema", help="Schema name (see `extract schemas`, which marks the default)")]
-Strategy = Annotated[str | None, typer.Option("--strategy", help="grounded (default) or direct")]
+Strategy = Annotated[
+    str | None, typer.Option("--strategy", help="grounded (default), quoted (the model quotes, any schema, any length) or direct")
+]
 Temperature = Annotated[float | None, typer.Option("--temperature")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per HTTP request")]
@@ -180,10 +182,33 @@ def batch(
     out: Annotated[Path | None, typer.Option("--out", help="JSONL: one record per document")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Write DIR/<id>.json with each bare report")] = None,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip ids already ok in --out")] = True,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Documents in flight")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Documents in flight (with --ray: per endpoint, all its workers together)")
+    ] = None,
     schema: Schema = None,
     strategy: Strategy = None,
-    base_url: BaseUrl = None,
+    base_urls: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--base-url",
+            help="OpenAI-compatible endpoint; default: embedded llama.cpp (env EXTRACT_BASE_URL). With --ray, repeat for several",
+        ),
+    ] = None,
+    use_ray: Annotated[bool, typer.Option("--ray", help="Run on Ray: a local instance, or the cluster at --ray-address")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Join this Ray cluster (or `auto`) instead of starting a local instance")
+    ] = None,
+    endpoints: Annotated[
+        Path | None, typer.Option("--endpoints", help="With --ray: a file of endpoints, one `URL [CONCURRENCY]` a line")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="With --ray: worker processes (default one per endpoint; embedded: 1)", min=1),
+    ] = None,
+    worker_cpus: Annotated[
+        float | None,
+        typer.Option("--worker-cpus", help="With --ray: CPUs Ray reserves per worker (default 0.25; embedded 1)", min=0.0),
+    ] = None,
     model: Model = None,
     api_key: ApiKey = None,
     model_path: ModelPath = None,
@@ -204,11 +229,20 @@ def batch(
         raise _fail(f"--out {out} is a folder; give a file name such as {out / 'results.jsonl'}")
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise _fail(f"--out-dir {out_dir} is a file, not a folder")
+    urls = base_urls or []
+    if not use_ray:
+        given = [n for n, v in (("--ray-address", ray_address), ("--endpoints", endpoints), ("--workers", workers),
+                                ("--worker-cpus", worker_cpus)) if v is not None]  # fmt: skip
+        if len(urls) > 1:
+            given.append("a second --base-url")
+        if given:
+            raise _fail(f"{', '.join(given)} need(s) --ray")
     settings = _settings(
-        base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
-        concurrency=concurrency,
+        base_url=urls[0] if len(urls) == 1 else None, model=model, api_key=api_key, temperature=temperature,
+        max_tokens=max_tokens, timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir,
+        strategy=strategy, concurrency=concurrency,
     )  # fmt: skip
+    show = progress and sys.stderr.isatty()
 
     def body() -> int:
         from extract.batch import run_batch
@@ -216,11 +250,25 @@ def batch(
         from extract.schemas import get_schema
 
         get_schema(schema)  # fail before any work on a typo
-        with Extractor(settings=settings, model_path=model_path) as ex:
-            summary = run_batch(
-                ex, paths, out=out, out_dir=out_dir, schema=schema, strategy=strategy, resume=resume,
-                show_progress=progress and sys.stderr.isatty(),
-            )  # fmt: skip
+        if use_ray:
+            from extract.cluster import ClusterError, endpoint_specs, run_cluster_batch
+
+            try:
+                # No flag and no file: the configured endpoint (EXTRACT_BASE_URL, config), if any.
+                named = urls or ([settings.base_url] if settings.base_url and endpoints is None else [])
+                specs = endpoint_specs(named, endpoints, settings.concurrency)
+                summary = run_cluster_batch(
+                    settings, paths, endpoints=specs, workers=workers, address=ray_address, out=out, out_dir=out_dir,
+                    schema=schema, strategy=strategy, resume=resume, show_progress=show, model_path=model_path,
+                    worker_cpus=worker_cpus,
+                )  # fmt: skip
+            except ClusterError as exc:
+                raise UsageError(str(exc)) from None
+        else:
+            with Extractor(settings=settings, model_path=model_path) as ex:
+                summary = run_batch(
+                    ex, paths, out=out, out_dir=out_dir, schema=schema, strategy=strategy, resume=resume, show_progress=show
+                )  # fmt: skip
         typer.echo(
             f"{summary.total} documents: {summary.ok} ok ({summary.cached} from cache), {summary.failed} failed, "
             f"{summary.skipped} skipped as already done; {summary.prompt_tokens}+{summary.completion_tokens} tokens; "
@@ -486,6 +534,7 @@ def serve(
             from extract.server.config import ServiceConfig, ServiceConfigError, jobs_db_from_env, load_keys
             from extract.server.jobs import JobStoreError
             from extract.server.service import Service
+            from extract.strategies import STRATEGY_NAMES, UnknownStrategyError
         except ImportError as exc:
             raise UsageError(f"{exc.name} is missing: install the serve extra (pip install -e '.[serve]')") from None
         try:
@@ -495,8 +544,8 @@ def serve(
                 max_documents=max_documents, warm=warm,
             )  # fmt: skip
             config.check_bind()
-            if settings.strategy not in ("grounded", "direct"):
-                raise UsageError(f"unknown strategy {settings.strategy!r}; known: direct, grounded")
+            if settings.strategy not in STRATEGY_NAMES:
+                raise UsageError(str(UnknownStrategyError(settings.strategy)))
             service = Service(settings, config, model_path=model_path)
         except (ServiceConfigError, JobStoreError) as exc:
             raise UsageError(str(exc)) from None
