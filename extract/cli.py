@@ -61,6 +61,12 @@ Strategy = Annotated[str | None, typer.Option("--strategy", help="grounded (defa
 Temperature = Annotated[float | None, typer.Option("--temperature")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per HTTP request")]
+Deadline = Annotated[
+    float | None,
+    typer.Option(
+        "--deadline", help="Seconds per document; past it the document fails (reason deadline); 0: none (env EXTRACT_DEADLINE)"
+    ),
+]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache")]
 Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute and overwrite cached answers")]
 CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Cache location (env EXTRACT_CACHE_DIR)")]
@@ -130,6 +136,7 @@ def run(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
@@ -140,7 +147,7 @@ def run(
     _logging(verbose)
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+        timeout=timeout, deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
     )  # fmt: skip
 
     def body() -> None:
@@ -178,6 +185,7 @@ def batch(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
@@ -194,7 +202,7 @@ def batch(
         raise _fail(f"--out-dir {out_dir} is a file, not a folder")
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+        timeout=timeout, deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
         concurrency=concurrency,
     )  # fmt: skip
 
@@ -311,6 +319,7 @@ def eval_run(
     model_path: ModelPath = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
@@ -343,7 +352,7 @@ def eval_run(
             for strategy in strategies or [None]:  # type: ignore[list-item]
                 settings = _settings(
                     base_url=base_url, model=model_name, api_key=api_key, max_tokens=max_tokens, timeout=timeout,
-                    no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+                    deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
                 )  # fmt: skip
                 label = f"{settings.strategy}/{settings.model}"
                 run_dir = runs_dir / _run_label(settings.strategy, settings.model)
@@ -448,6 +457,7 @@ def serve(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
     verbose: Verbose = False,
@@ -456,7 +466,7 @@ def serve(
     _logging(verbose)
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, cache_dir=cache_dir, strategy=strategy, concurrency=concurrency,
+        timeout=timeout, deadline=deadline, no_cache=no_cache, cache_dir=cache_dir, strategy=strategy, concurrency=concurrency,
     )  # fmt: skip
 
     def body() -> None:

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extract import deadline
 from extract.amounts import find_amounts, find_percents, find_ranges, normalize_width
 
 _WS = re.compile(r"\s+")
@@ -51,7 +52,9 @@ def _indexed(document: str) -> _Indexed:
 
 def is_verbatim(evidence: str, document: str) -> bool:
     needle = normalize_for_match(evidence)
-    return bool(needle) and needle in _indexed(document).folded
+    folded = _indexed(document).folded
+    deadline.step(len(folded))  # a substring search: one pass over the document
+    return bool(needle) and needle in folded
 
 
 def close(a: float, b: float) -> bool:
@@ -92,6 +95,7 @@ def change_stated_near(evidence: str, document: str, pct: float) -> bool:
     # Where the evidence is, in the document as written: whitespace may differ anywhere (line
     # wraps), as in is_verbatim, so it is found in the folded copy and mapped back.
     doc = _indexed(document)
+    deadline.step(len(doc.folded))
     at = doc.folded.find(chars)
     while at >= 0:
         start, end = doc.where[at], doc.where[at + len(chars) - 1] + 1
@@ -133,6 +137,7 @@ _BLANK = "\u241e"  # stands in for an instruction: no evidence can match across 
 
 
 def _sentences(document: str) -> list[tuple[int, int]]:
+    deadline.step(len(document))
     spans = []
     for match in _SENTENCE.finditer(document):
         if match.end() > match.start():

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract import deadline
 from extract.grounding import change_stated_near, is_verbatim, reads_back, without_instructions
 
 
@@ -63,6 +64,7 @@ def resolve(report: dict[str, Any], document: str) -> Resolution:
         kept: list[dict[str, Any]] = []
         seen: set[tuple[Any, ...]] = set()
         for entry in report.get(kind) or []:
+            deadline.check()
             reason = _ungrounded(entry, document, [entry[f] for f in value_fields], reported)
             key = _entry_key(entry, kind)
             if reason is None and key in seen:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract import deadline
+
 # Sentence ends: CJK and ASCII terminators (not ；, which joins clauses about one subject),
 # line breaks, HTML tags, and an English full stop
 # followed by a capital (so "1.68" and "U.S." stay whole).
@@ -35,6 +37,7 @@ _NUMBERISH = frozenset("0123456789.,%")
 
 
 def sentences(text: str) -> list[Span]:
+    deadline.step(len(text))
     out: list[Span] = []
     pos = 0
     for m in _SENTENCE_END.finditer(text):
@@ -77,6 +80,7 @@ def _cut(text: str, start: int, end: int) -> int:
 
 def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
     """The clause of `sentence` around offset `pos`."""
+    deadline.step(len(sentence))  # the rules call this for every figure: where a late document stops
     start, end = 0, len(sentence)
     for m in _CLAUSE_END.finditer(sentence):
         if m.end() <= pos:
