@@ -167,6 +167,7 @@ class ModelClient:
                         temperature=0,
                         max_tokens=16,
                         response_format=response_format,
+                        timeout=deadline.bounded(self.settings.timeout),  # within the document's deadline too
                     )
                 ),
                 attempts=self.settings.transport_attempts,

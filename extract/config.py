@@ -78,6 +78,7 @@ _ENV = {
     "strategy": "EXTRACT_STRATEGY",
     "concurrency": "EXTRACT_CONCURRENCY",
     "cache_dir": "EXTRACT_CACHE_DIR",
+    "embedded_threads": "EXTRACT_THREADS",
 }
 
 
