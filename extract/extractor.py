@@ -30,6 +30,7 @@ from extract.config import Settings, load_settings
 from extract.providers import endpoint_for
 from extract.resolver import Dropped, resolve
 from extract.retry import ExtractionError
+from extract.schema_api import Scoring
 from extract.schemas import get_schema
 from extract.strategies import get_strategy
 from extract.workers import DaemonPool
@@ -115,7 +116,7 @@ class Extractor:
         started = time.perf_counter()
         with deadline.limit(self.settings.deadline or None):  # past it: DeadlineExceeded, reason "deadline"
             out = get_strategy(name)(self.client, info, text)
-            resolution = resolve(out.report, text)
+            resolution = resolve(out.report, text, info.scoring or Scoring(lists=()))
         report = info.model.model_validate(resolution.report)
         return ExtractionResult(
             report=report,
