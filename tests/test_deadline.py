@@ -22,9 +22,9 @@ from extract.resolver import resolve
 from extract.schemas import get_schema
 from extract.segmenting import MAX_SENTENCE, sentences
 from extract.server import ServiceConfig, create_app
-from tests.conftest import answering, wants_canary
+from tests.conftest import answering
 from tests.scripted_server import Behaviour, ScriptedServer, delay
-from tests.test_cli import DOC_A, DOC_B, _answer, _cli
+from tests.test_cli import DOC_A, DOC_B, DOC_C, _answer, _cli
 
 # Pieces of the shapes that made the rules quadratic (issue 11): figures with no sentence end,
 # runs of blanks (inside a figure too), brackets, bare numbers, English and Chinese run together.
@@ -81,12 +81,13 @@ def test_a_long_sentence_is_cut_between_figures_not_inside_one() -> None:
 
 # A document built to be slow: a results table flattened to one line, no sentence ends, a figure
 # every few characters (as a PDF text layer or a converted spreadsheet gives). Linear now, but
-# minutes of rules at this length on a 2-core machine, and more than a minute on any machine
-# likely to run this: far past a 5-second deadline, which ordinary documents meet with room to
-# spare even cold (imports, the endpoint's canary).
+# minutes of rules at this length on a 2-core machine: far past a 10-second deadline, which
+# ordinary documents (a few milliseconds of rules) meet with room to spare even on a loaded
+# machine. A second kind of slow: a document whose model call takes 100 s (the scripted model
+# delays any question about "Pinewood").
 SLOW_UNIT = "营业收入 7,330万元 6,100万元 20.2% 净利润 1,200万元 900万元 33.3% 毛利率 35.2% 34.1% Revenue 1,234.5 1,100.2 12.2% "
 SLOW_DOC = _repeat(SLOW_UNIT, 600_000)
-DEADLINE = "5"
+DEADLINE = "10"
 
 
 def test_deadline_setting_from_flag_environment_and_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -99,21 +100,31 @@ def test_deadline_setting_from_flag_environment_and_default(monkeypatch: pytest.
         load_settings(deadline=-1)
 
 
-def test_batch_fails_the_slow_document_with_reason_deadline_and_finishes_the_rest(tmp_path: Path) -> None:
+def _slow_model(request: dict[str, Any]) -> Behaviour:
+    """Questions about "Pinewood" take 100 s (under _cli's 120 s); everything else is answered at once."""
+    answer = answering(_answer)(request)
+    return delay(100, answer) if "Pinewood" in json.dumps(request, ensure_ascii=False) else answer
+
+
+def test_batch_fails_the_slow_documents_with_reason_deadline_and_finishes_the_rest(tmp_path: Path) -> None:
     docs = tmp_path / "docs.jsonl"
-    lines = [{"id": "a", "text": DOC_A}, {"id": "slow", "text": SLOW_DOC}, {"id": "b", "text": DOC_B}]
+    lines = [
+        {"id": "a", "text": DOC_A}, {"id": "slow_rules", "text": SLOW_DOC},
+        {"id": "slow_model", "text": DOC_C}, {"id": "b", "text": DOC_B},
+    ]  # fmt: skip
     docs.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in lines), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    with ScriptedServer(default=answering(_answer)) as srv:
+    with ScriptedServer(default=_slow_model) as srv:
         # One worker, documents in order: "b" runs only if the deadline freed the worker.
         proc = _cli(["batch", str(docs), "--out", str(out), "--concurrency", "1", "--deadline", DEADLINE], srv, tmp_path)
     assert proc.returncode == 1, proc.stderr
     records = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
-    assert set(records) == {"slow", "a", "b"}  # nothing lost
-    assert not records["slow"]["ok"] and records["slow"]["reason"] == "deadline", records["slow"]
+    assert set(records) == {"a", "slow_rules", "slow_model", "b"}  # nothing lost
+    for slow in ("slow_rules", "slow_model"):
+        assert not records[slow]["ok"] and records[slow]["reason"] == "deadline", records[slow]
     assert records["a"]["ok"] and records["b"]["ok"], (records["a"], records["b"])
     assert records["a"]["result"]["company"]["ticker"] == "XHKJ"
-    assert "1 failed" in proc.stderr and "deadline" in proc.stderr
+    assert "2 failed" in proc.stderr and "deadline" in proc.stderr
 
 
 def test_run_fails_with_reason_deadline_from_the_environment(tmp_path: Path) -> None:
@@ -128,16 +139,10 @@ def test_run_fails_with_reason_deadline_from_the_environment(tmp_path: Path) -> 
     assert fine.returncode == 0, fine.stderr  # the flag wins over the environment; 0 is no deadline
 
 
-def _slow_model(request: dict[str, Any]) -> Behaviour:
-    """The canary answers at once; the question about the document takes 100 s (under _cli's 120 s)."""
-    answer = answering(_answer)(request)
-    return answer if wants_canary(request) else delay(100, answer)
-
-
 def test_the_model_call_gets_only_the_time_left(tmp_path: Path) -> None:
     """A model that would take 100 s is cut at the deadline: the request's timeout is what is left."""
-    doc = tmp_path / "a.txt"
-    doc.write_text(DOC_A, encoding="utf-8")
+    doc = tmp_path / "c.txt"
+    doc.write_text(DOC_C, encoding="utf-8")
     with ScriptedServer(default=_slow_model) as srv:
         proc = _cli(["run", str(doc), "--deadline", DEADLINE, "--timeout", "600"], srv, tmp_path)
     assert proc.returncode == 1 and "deadline" in proc.stderr, proc.stderr
@@ -149,7 +154,7 @@ def service(tmp_path: Path) -> Iterator[Callable[[], TestClient]]:
     clients: list[TestClient] = []
 
     def make() -> TestClient:
-        srv = ScriptedServer(default=answering(_answer))
+        srv = ScriptedServer(default=_slow_model)
         srv.__enter__()
         servers.append(srv)
         settings = Settings(
@@ -188,10 +193,12 @@ def test_service_fails_a_slow_document_with_code_deadline_and_serves_the_next(se
     # One worker (concurrency 1): it is free again, for a request and for a job.
     after = client.post("/v1/extract", json={"text": DOC_A, "schema": "earnings_report"})
     assert after.status_code == 200 and after.json()["report"]["company"]["ticker"] == "XHKJ"
-    job = client.post("/v1/jobs", json={"documents": [{"id": "slow", "text": SLOW_DOC}, {"id": "b", "text": DOC_B}]}).json()
+    documents = [{"id": "slow", "text": SLOW_DOC}, {"id": "c", "text": DOC_C}, {"id": "b", "text": DOC_B}]
+    job = client.post("/v1/jobs", json={"documents": documents}).json()
     done = _wait_for(lambda: (j := client.get(f"/v1/jobs/{job['id']}").json())["status"] == "done" and j, "the job")
     by_id = {d["id"]: d for d in done["documents"]}
-    assert (done["ok"], done["failed"], done["pending"]) == (1, 1, 0)
-    assert by_id["slow"]["status"] == "failed" and by_id["slow"]["error"]["code"] == "deadline"
+    assert (done["ok"], done["failed"], done["pending"]) == (1, 2, 0)
+    for slow in ("slow", "c"):  # slow rules, a slow model
+        assert by_id[slow]["status"] == "failed" and by_id[slow]["error"]["code"] == "deadline", by_id[slow]
     assert by_id["b"]["status"] == "ok" and by_id["b"]["report"]["metrics"]
     assert "deadline" in client.get("/metrics").text
