@@ -140,7 +140,7 @@ class Extractor:
             cached=out.calls > 0 and out.calls == out.cached_calls,
             calls=out.calls,
             seconds=time.perf_counter() - started,
-            dropped=resolution.dropped,
+            dropped=[*out.dropped, *resolution.dropped],
         )
 
     def extract_many(
