@@ -31,18 +31,21 @@ def _documents(count: int) -> list[tuple[str, str]]:
 
 
 def _batch(threads: int, concurrencies: list[int], docs: list[tuple[str, str]], model: str) -> dict[int, tuple[float, float]]:
-    """(wall seconds, median seconds per document) per concurrency, on one fresh server."""
+    """(wall seconds, median seconds per document) per concurrency, on one fresh server. Each
+    concurrency gets its own documents (the server reuses the cached prefix of a prompt it has
+    just seen, which would flatter whichever batch came second); the last one warms the model."""
     from extract import Extractor
     from extract.config import load_settings
 
     settings = load_settings(model=model, embedded_threads=threads, use_cache=False, deadline=0)
     out: dict[int, tuple[float, float]] = {}
     with Extractor(settings=settings) as ex:
-        ex.extract(docs[0][1])  # load and warm the model: not timed
-        for c in concurrencies:
+        ex.extract(docs[-1][1])  # load and warm the model: not timed
+        per_batch = (len(docs) - 1) // len(concurrencies)
+        for i, c in enumerate(concurrencies):
             started = time.perf_counter()
             per_doc = []
-            for doc_id, result in ex.extract_many(docs, concurrency=c):
+            for doc_id, result in ex.extract_many(docs[i * per_batch : (i + 1) * per_batch], concurrency=c):
                 if isinstance(result, Exception):
                     raise SystemExit(f"{doc_id}: {result}")
                 per_doc.append(result.seconds)
@@ -60,7 +63,7 @@ def main() -> int:
     args = parser.parse_args()
     threads = args.threads or [1, 2]
     concurrencies = args.concurrency or [2, 4]
-    docs = _documents(args.docs)
+    docs = _documents(args.docs * len(concurrencies) + 1)
     load_before = os.getloadavg()
     walls: dict[tuple[int, int], list[float]] = {}
     lat: dict[tuple[int, int], list[float]] = {}
@@ -70,7 +73,7 @@ def main() -> int:
             for c, (wall, median_doc) in _batch(t, concurrencies, docs, args.model).items():
                 walls.setdefault((t, c), []).append(wall)
                 lat.setdefault((t, c), []).append(median_doc)
-                print(f"round {r + 1}: threads {t}, concurrency {c}: {wall:.1f} s for {len(docs)} documents, "
+                print(f"round {r + 1}: threads {t}, concurrency {c}: {wall:.1f} s for {args.docs} documents, "
                       f"median {median_doc:.1f} s each; load {os.getloadavg()[0]:.1f}", flush=True)
     print(f"\nload average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} (1 min); {os.cpu_count()} cores")
     print(f"{'threads':>7} {'conc.':>5} {'batch s (median)':>17} {'per doc s':>10} {'vs ' + str(threads[0]) + ' threads':>12}")
