@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from extract import deadline
+
 __all__ = [
     "Amount", "Percent", "Range", "normalize_width", "parse_number",
     "find_amounts", "find_percents", "find_ranges", "parse_amount", "currency_code",
@@ -454,9 +456,11 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
 def _scan_amounts(text: str, f: str | None = None) -> list[_Hit]:
     """All amounts left to right; a rejected candidate only skips one character."""
     f = _prepare(text) if f is None else f
+    deadline.step(len(text))  # the rules call this for every sentence: where a late document stops
     hits: list[_Hit] = []
     pos = 0
     while (m := _AMOUNT_RE.search(f, pos)) is not None:
+        deadline.check()
         hit = _build_amount(m, f, text)
         if hit is None:
             pos = m.start() + 1
@@ -556,10 +560,12 @@ _CONNECTOR = re.compile(r"[ \t]*(?:和|与|及|以及|、|,|或|至|到|-|–|�
 
 
 def _percents(text: str, f: str) -> list[Percent]:
+    deadline.step(len(text))
     raws = list(_PCT_RE.finditer(f))
     out: list[Percent] = []
     floor = 0
     for i, m in enumerate(raws):
+        deadline.check()
         ceiling = raws[i + 1].start() if i + 1 < len(raws) else len(f)
         p, floor = _percent_at(f, text, m.span(), _pct_raw(m), floor, ceiling)
         prev = out[-1] if out else None

@@ -63,6 +63,12 @@ Strategy = Annotated[
 Temperature = Annotated[float | None, typer.Option("--temperature")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per HTTP request")]
+Deadline = Annotated[
+    float | None,
+    typer.Option(
+        "--deadline", help="Seconds per document; past it the document fails (reason deadline); 0: none (env EXTRACT_DEADLINE)"
+    ),
+]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache")]
 Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute and overwrite cached answers")]
 CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Cache location (env EXTRACT_CACHE_DIR)")]
@@ -132,6 +138,7 @@ def run(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
@@ -146,7 +153,7 @@ def run(
     _logging(verbose)
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+        timeout=timeout, deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
     )  # fmt: skip
 
     def body() -> None:
@@ -215,6 +222,7 @@ def batch(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
@@ -239,7 +247,7 @@ def batch(
             raise _fail(f"{', '.join(given)} need(s) --ray")
     settings = _settings(
         base_url=urls[0] if len(urls) == 1 else None, model=model, api_key=api_key, temperature=temperature,
-        max_tokens=max_tokens, timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir,
+        max_tokens=max_tokens, timeout=timeout, deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir,
         strategy=strategy, concurrency=concurrency,
     )  # fmt: skip
     show = progress and sys.stderr.isatty()
@@ -374,6 +382,7 @@ def eval_run(
     model_path: ModelPath = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
@@ -408,7 +417,7 @@ def eval_run(
             for strategy in strategies or [None]:  # type: ignore[list-item]
                 settings = _settings(
                     base_url=base_url, model=model_name, api_key=api_key, max_tokens=max_tokens, timeout=timeout,
-                    no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+                    deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
                 )  # fmt: skip
                 label = f"{settings.strategy}/{settings.model}"
                 run_dir = runs_dir / _run_label(settings.strategy, settings.model)
@@ -515,6 +524,7 @@ def serve(
     temperature: Temperature = None,
     max_tokens: MaxTokens = None,
     timeout: Timeout = None,
+    deadline: Deadline = None,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
     verbose: Verbose = False,
@@ -523,7 +533,7 @@ def serve(
     _logging(verbose)
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, cache_dir=cache_dir, strategy=strategy, concurrency=concurrency,
+        timeout=timeout, deadline=deadline, no_cache=no_cache, cache_dir=cache_dir, strategy=strategy, concurrency=concurrency,
     )  # fmt: skip
 
     def body() -> None:

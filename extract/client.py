@@ -21,6 +21,7 @@ import openai
 from instructor.v2.core.patch import patch_v2
 from pydantic import BaseModel, ValidationError
 
+from extract import deadline
 from extract.cache import ResultCache, make_key
 from extract.config import Settings
 from extract.prompting import Prompt
@@ -166,6 +167,7 @@ class ModelClient:
                         temperature=0,
                         max_tokens=16,
                         response_format=response_format,
+                        timeout=deadline.bounded(self.settings.timeout),  # within the document's deadline too
                     )
                 ),
                 attempts=self.settings.transport_attempts,
@@ -232,6 +234,7 @@ class ModelClient:
                     log.info("cached answer no longer validates; recomputing")
         usage = Usage()
         try:
+            deadline.check()
             value = self._call_model(messages, response_model, budget, usage)
         except ExtractionError as exc:
             exc.usage = usage  # a failed call still cost tokens; callers that report cost need them
@@ -250,6 +253,7 @@ class ModelClient:
             nonlocal restarted
             if self._closed.is_set():
                 raise Cancelled("extractor closed while a call was retrying") from exc
+            deadline.check()  # a request cut short by the deadline is not retried
             usage.transport_retries += 1
             if isinstance(exc, openai.APIConnectionError) and self.endpoint.recover(allow_restart=not restarted):
                 restarted = True
@@ -259,7 +263,9 @@ class ModelClient:
             kwargs["response_format"] = _to_dialect(kwargs.get("response_format"), self._dialect)
 
             def once() -> Any:
-                resp = check_completion(client.chat.completions.create(**kwargs))
+                # The request gets what is left of the document's deadline, at most `timeout`.
+                timeout = deadline.bounded(self.settings.timeout)
+                resp = check_completion(client.chat.completions.create(**kwargs, timeout=timeout))
                 usage.requests += 1
                 if resp.usage is not None:
                     usage.prompt_tokens += resp.usage.prompt_tokens or 0

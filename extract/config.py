@@ -30,6 +30,11 @@ class Settings:
     temperature: float = 0.0
     max_tokens: int = 1024
     timeout: float = 600.0  # seconds per HTTP request: a 1.5B model on 2 cores needs minutes for a long document
+    # Seconds per document, rules and model calls together (0: none). Past it the document fails
+    # with reason "deadline" and its worker takes the next one. A results article takes seconds
+    # (rules well under one, the model's one short question ~10 s on 2 cores); the direct strategy
+    # on a long article a few minutes; 300 s bounds what one odd or hostile document can hold.
+    deadline: float = 300.0
     mode: str = "auto"  # instructor mode: auto | json_schema | json_object | tools | md_json
     transport_attempts: int = 5
     transport_max_wait: float = 300.0  # seconds across all transport retries of one call
@@ -81,10 +86,12 @@ _ENV = {
     "temperature": "EXTRACT_TEMPERATURE",
     "max_tokens": "EXTRACT_MAX_TOKENS",
     "timeout": "EXTRACT_TIMEOUT",
+    "deadline": "EXTRACT_DEADLINE",
     "mode": "EXTRACT_MODE",
     "strategy": "EXTRACT_STRATEGY",
     "concurrency": "EXTRACT_CONCURRENCY",
     "cache_dir": "EXTRACT_CACHE_DIR",
+    "embedded_threads": "EXTRACT_THREADS",
     "context_tokens": "EXTRACT_CONTEXT_TOKENS",
     "chunk_tokens": "EXTRACT_CHUNK_TOKENS",
     "chunk_overlap_tokens": "EXTRACT_CHUNK_OVERLAP_TOKENS",
@@ -151,6 +158,7 @@ def load_settings(**overrides: Any) -> Settings:
         raise ValueError("concurrency must be at least 1")
     checks = [
         (settings.timeout > 0, "timeout must be more than 0 seconds"),
+        (settings.deadline >= 0, "deadline must be 0 (none) or more seconds"),
         (settings.max_tokens >= 1, "max_tokens must be at least 1"),
         (settings.chunk_tokens >= 64, "chunk_tokens must be at least 64"),
         (0 <= settings.chunk_overlap_tokens < settings.chunk_tokens, "chunk_overlap_tokens must be in [0, chunk_tokens)"),

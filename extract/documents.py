@@ -85,7 +85,9 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
-    text = re.sub(r"[ \t\u3000]+\n", "\n", text)
+    # Trailing blanks off each line; per line, because the pattern [ \t]+\n retried at every
+    # blank of a long run that is not followed by a newline is quadratic in the run.
+    text = "\n".join(line.rstrip(" \t\u3000") for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

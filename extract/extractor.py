@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from extract import deadline
 from extract.cache import PIPELINE_VERSION, ResultCache
 from extract.client import ModelClient
 from extract.config import Settings, load_settings
@@ -124,8 +125,9 @@ class Extractor:
         info = get_schema(schema)
         name = strategy or self.settings.strategy
         started = time.perf_counter()
-        out = get_strategy(name)(self.client, info, text)
-        resolution = resolve(out.report, text, info.scoring or Scoring(lists=()))
+        with deadline.limit(self.settings.deadline or None):  # past it: DeadlineExceeded, reason "deadline"
+            out = get_strategy(name)(self.client, info, text)
+            resolution = resolve(out.report, text, info.scoring or Scoring(lists=()))
         report = info.model.model_validate(resolution.report)
         return ExtractionResult(
             report=report,

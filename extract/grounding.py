@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+from extract import deadline
 from extract.amounts import find_amounts, find_percents, find_ranges, normalize_width, parse_number
 from extract.dates import dates_stated
 
@@ -30,9 +34,30 @@ def normalize_for_match(text: str) -> str:
     return _WS.sub("", normalize_width(text))
 
 
+@dataclass(frozen=True)
+class _Indexed:
+    """What grounding needs of one document, computed once however many entries it checks
+    (once per entry made the resolver quadratic in the document's length)."""
+
+    folded: str  # normalize_for_match(document)
+    where: tuple[int, ...]  # where[i]: offset in the document of folded[i]
+    spans: tuple[tuple[int, int], ...]  # its sentences (see _sentences)
+    ends: tuple[int, ...]  # the sentences' ends, for bisecting
+
+
+@lru_cache(maxsize=8)
+def _indexed(document: str) -> _Indexed:
+    width = normalize_width(document)
+    where = tuple(i for i, ch in enumerate(width) if not ch.isspace())  # what _WS (\s) drops
+    spans = tuple(_sentences(document))
+    return _Indexed("".join(width[i] for i in where), where, spans, tuple(b for _, b in spans))
+
+
 def is_verbatim(evidence: str, document: str) -> bool:
     needle = normalize_for_match(evidence)
-    return bool(needle) and needle in normalize_for_match(document)
+    folded = _indexed(document).folded
+    deadline.step(len(folded))  # a substring search: one pass over the document
+    return bool(needle) and needle in folded
 
 
 def close(a: float, b: float) -> bool:
@@ -139,13 +164,19 @@ def change_stated_near(evidence: str, document: str, pct: float) -> bool:
     chars = normalize_for_match(evidence)
     if not chars:
         return False
-    # Where the evidence is, in the document as written: normalize_width keeps every index,
-    # and whitespace may differ anywhere (line wraps), as in is_verbatim.
-    where = re.compile(r"\s*".join(map(re.escape, chars)))
-    spans = _sentences(document)
-    for match in where.finditer(normalize_width(document)):
-        start, end = match.span()
-        sentence = "".join(document[a:b] for a, b in spans if a < end and b > start)
+    # Where the evidence is, in the document as written: whitespace may differ anywhere (line
+    # wraps), as in is_verbatim, so it is found in the folded copy and mapped back.
+    doc = _indexed(document)
+    deadline.step(len(doc.folded))
+    at = doc.folded.find(chars)
+    while at >= 0:
+        start, end = doc.where[at], doc.where[at + len(chars) - 1] + 1
+        at = doc.folded.find(chars, at + len(chars))
+        parts, i = [], bisect_right(doc.ends, start)  # the first sentence that ends after `start`
+        while i < len(doc.spans) and doc.spans[i][0] < end:
+            parts.append(document[doc.spans[i][0] : doc.spans[i][1]])
+            i += 1
+        sentence = "".join(parts)
         stated = [p.value for p in find_percents(sentence)]
         stated += [float(m.group(1)) * 100 for m in _TIMES.finditer(normalize_width(sentence))]
         stated += [v for word, v in _MULTIPLE_WORDS.items() if word in sentence.lower()]
@@ -178,6 +209,7 @@ _BLANK = "\u241e"  # stands in for an instruction: no evidence can match across 
 
 
 def _sentences(document: str) -> list[tuple[int, int]]:
+    deadline.step(len(document))
     spans = []
     for match in _SENTENCE.finditer(document):
         if match.end() > match.start():
@@ -202,6 +234,7 @@ def instruction_spans(document: str) -> list[tuple[int, int]]:
     return found
 
 
+@lru_cache(maxsize=8)  # asked once per entry (fields grounded in the whole document): once per document
 def without_instructions(document: str) -> str:
     """The document with each instruction sentence replaced by a separator."""
     spans = instruction_spans(document)

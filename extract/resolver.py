@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract import deadline
 from extract.grounding import field_grounded, is_verbatim, without_instructions
 from extract.schema_api import EntryList, FieldRule, Scoring
 
@@ -95,6 +96,7 @@ def resolve(report: dict[str, Any], document: str, scoring: Scoring | None = Non
         kept: list[dict[str, Any]] = []
         seen: set[tuple[Any, ...]] = set()
         for entry in report.get(lst.path) or []:
+            deadline.check()
             reason = _ungrounded(entry, lst, document, reported)
             key = _entry_key(entry, lst)
             if reason is None and key in seen:

@@ -138,10 +138,13 @@ def call_with_transport_retries(
             if on_retry:
                 on_retry(exc, state.attempt_number)
 
+    from extract import deadline  # here, not at the top: deadline.py imports this module
+
+    wait = backoff or Backoff()
     retrying = Retrying(
         retry=retry_if_exception(is_transient),
-        stop=stop_after_attempt(attempts) | stop_after_delay(max_wait),
-        wait=backoff or Backoff(),
+        stop=stop_after_attempt(attempts) | stop_after_delay(deadline.bounded(max_wait)),
+        wait=lambda state: deadline.bounded(wait(state)),  # never sleep past the document's deadline
         before_sleep=before_sleep,
         reraise=True,
     )
@@ -152,6 +155,8 @@ def call_with_transport_retries(
             with attempt:
                 return fn()
     except Exception as exc:
+        if is_transient(exc):
+            deadline.check()  # a request cut short by the document's deadline: that is the cause
         if is_transient(exc) or isinstance(exc, openai.APIError):  # a 4xx is final: say so, typed
             raise TransportError(exc, last_attempt) from exc
         raise

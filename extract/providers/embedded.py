@@ -40,6 +40,20 @@ T = TypeVar("T")
 STARTUP_TIMEOUT = 300.0  # loading 1 GB of weights from a cold disk can take a while
 
 
+
+def default_threads() -> int:
+    """llama.cpp threads when none are set (`EXTRACT_THREADS`): one core fewer than the machine has.
+
+    Measured on a shared 2-core machine (bench/threads.py, 1.5B model, batches of 4 documents at
+    concurrency 2 and 4, 2 rounds, load average 10-14): median batch 100 s with 1 thread against
+    216 s (concurrency 2) and 190 s (concurrency 4) with 2; each round 1.5-2.4x in favour of 1. llama.cpp's
+    threads wait for each other by spinning, so when another process (or the extractor's own
+    Python side) holds a core, every step waits for the slowest thread. On an idle machine 2
+    threads are faster (issue 11: 6.7 s vs 10.3 s for one request); leaving one core free loses
+    that much at worst and avoids the collapse under load, which is what a batch or a busy
+    service meets."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
 class EmbeddedServerError(ExtractionError):
     reason = "embedded_server"
 
@@ -153,7 +167,7 @@ class EmbeddedServer:
                 self._start()
 
     def _command(self, path: Path, port: int) -> list[str]:
-        threads = self.settings.embedded_threads or os.cpu_count() or 2
+        threads = self.settings.embedded_threads or default_threads()
         return [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(path),

@@ -20,6 +20,8 @@ _ATTR_ZH = r"(?:(?:归属于|歸屬於|归属|歸屬)[^，,。；;：:]{0,24}?(?
 _LOSS = r"(?:亏损|虧損|净亏|淨虧|loss|Loss|LOSS)"
 
 # (metric, pattern). Order only matters as a tie-break between equally long matches.
+# A pattern that may begin with blanks starts only at the first blank of a run, "(?<!\s)\s*":
+# tried at every blank of a long run, a leading \s* is quadratic in the run's length.
 _TABLE: list[tuple[str, str]] = [
     # adjusted (non-GAAP) figures first: they contain the plain words
     ("adjusted_ebitda", _NONGAAP_ZH + r"?[^，,。；;]{0,12}?(?:息税折旧摊销前|息稅折舊攤銷前)(?:利润|利潤|盈利|亏损|虧損)?(?:[（(]\s*ADJUSTED\s*EBITDA[)）]?)?"),
@@ -51,7 +53,7 @@ _TABLE: list[tuple[str, str]] = [
     ("net_income_attributable", r"net\s+(?:income|loss|profit|earnings)\s+attributable\s+to\s+(?:the\s+)?(?-i:[A-Z][\w&.'-]*(?:\s+[A-Z&][\w&.'-]*){0,4})|attributable\s+net\s+(?:income|loss|profit|earnings)"),
     # per share
     ("eps", r"(?:基本|摊薄|攤薄|稀释|稀釋)?每股[^，,。；;\d]{0,16}?(?:收益|盈利|亏损|虧損|利润|利潤|淨利|净利|純益|纯益|溢利|賺|赚)"),
-    ("eps", r"(?:basic|diluted|basic\s+and\s+diluted)?\s*(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
+    ("eps", r"(?:(?:basic|diluted|basic\s+and\s+diluted)\s*|(?<!\s)\s*)(?:net\s+)?(?:income|earnings|loss)\s+per\s+(?:diluted\s+|basic\s+)?(?:ordinary\s+)?(?:share|ADS)|(?<![A-Za-z])EPS(?![A-Za-z])"),
     # profit lines
     ("net_income", r"(?:净利润|淨利潤|净亏损|淨虧損|净利|淨利|稅後淨利|税后净利|纯利|純利|純益|纯益|净收益|淨收益)"),
     ("net_income", r"(?:净赚|淨賺|赚|賺|盈利|轉盈|转盈|為盈|为盈)(?=\s*(?:了|约|約|近|逾)?\s*(?:[\d０-９一二三四五六七八九十]|$))"),  # news shorthand: "Q3賺3.1億"
