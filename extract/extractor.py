@@ -49,6 +49,7 @@ class ExtractionResult:
     calls: int
     seconds: float
     dropped: list[Dropped] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)  # the schema's options in force
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class ExtractionResult:
             "strategy": self.strategy,
             "model": self.model,
             "prompts": self.prompts,
+            "options": self.options,
             "pipeline_version": PIPELINE_VERSION,
             "usage": self.usage,
             "cached": self.cached,
@@ -110,11 +112,13 @@ class Extractor:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("document is empty")
         info = get_schema(schema)
+        options = info.resolve_options(self.settings.option_map)  # a bad option fails before any work
         name = strategy or self.settings.strategy
         started = time.perf_counter()
         out = get_strategy(name)(self.client, info, text)
         resolution = resolve(out.report, text)
-        report = info.model.model_validate(resolution.report)
+        reviewed = info.review(resolution.report, text) if info.review else resolution.report
+        report = info.model.model_validate(reviewed)
         return ExtractionResult(
             report=report,
             schema=info.name,
@@ -126,7 +130,8 @@ class Extractor:
             cached=out.calls > 0 and out.calls == out.cached_calls,
             calls=out.calls,
             seconds=time.perf_counter() - started,
-            dropped=resolution.dropped,
+            dropped=[Dropped(entry, reason) for entry, reason in out.dropped] + resolution.dropped,
+            options=options,
         )
 
     def extract_many(

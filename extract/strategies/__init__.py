@@ -22,6 +22,7 @@ class StrategyOutput:
     calls: int = 0
     cached_calls: int = 0
     prompts: dict[str, str] = field(default_factory=dict)  # prompt id -> version
+    dropped: list[tuple[dict[str, Any], str]] = field(default_factory=list)  # (entry, reason): the schema's own drops
 
     def record(self, prompt_id: str, prompt_version: str, cached: bool, usage: Usage) -> None:
         self.calls += 1

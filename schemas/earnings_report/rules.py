@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extract.schema_api import Ask
+from extract.schema_api import Ask, RulesContext
 from extract.schemas.earnings_report.annotation import annotate, report_period
 from extract.schemas.earnings_report.header import find_header
 from extract.schemas.earnings_report.periods import period_end_stated
@@ -42,7 +42,7 @@ def _verbatim_or_none(value: str | None, text: str) -> str | None:
     return value if value and value in text and len(value) <= 60 else None
 
 
-def run(text: str, ask: Ask) -> dict[str, Any]:
+def run(text: str, ask: Ask, context: RulesContext) -> dict[str, Any]:
     ann = annotate(text)
     header = find_header(text)
     main = report_period(text)
