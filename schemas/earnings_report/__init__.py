@@ -7,9 +7,12 @@ Prompts: `prompts/earnings_report/`. Gold data: `evals/datasets/earnings*/`.
 """
 
 from extract.schema_api import SchemaInfo
-from extract.schemas.earnings_report import rules
+from extract.schemas.earnings_report import crosscheck, rules
 from extract.schemas.earnings_report.model import VERSION, EarningsReport
 
-SCHEMA = SchemaInfo(name="earnings_report", version=VERSION, model=EarningsReport, rules=rules.run)
+SCHEMA = SchemaInfo(
+    name="earnings_report", version=VERSION, model=EarningsReport, rules=rules.run, options=rules.OPTIONS,
+    review=crosscheck.review,
+)  # fmt: skip
 
 __all__ = ["SCHEMA", "EarningsReport"]

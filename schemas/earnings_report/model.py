@@ -12,8 +12,10 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-VERSION = "1.0.0"  # bump with any change of fields or their meaning (part of the cache key)
+VERSION = "1.1.0"  # bump with any change of fields or their meaning (part of the cache key)
+# 1.1.0: MetricEntry.checks, the arithmetic cross-checks an entry took part in (crosscheck.py).
 
 Metric = Literal[
     "revenue",
@@ -79,6 +81,17 @@ class Company(BaseModel):
     exchange: str | None = Field(None, description="NASDAQ, NYSE, HKEX, SSE, SZSE, BSE, ...")
 
 
+class Check(BaseModel):
+    """One arithmetic cross-check an entry took part in (see crosscheck.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check: Literal["yoy", "qoq", "gross_profit", "gross_margin", "segment_total", "eps_shares"]
+    passed: bool
+    against: str = Field(description='The other entry, as "metric period" or "metric (segment) period"')
+    detail: str = Field(description="The arithmetic, in figures")
+
+
 class MetricEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -91,6 +104,9 @@ class MetricEntry(BaseModel):
     yoy_pct: float | None = None
     qoq_pct: float | None = None
     evidence: str = Field(min_length=1, description="Verbatim substring stating the value")
+    # Computed by code after grounding, never asked of a model, so left out of the JSON schema a
+    # model is given (SkipJsonSchema); not part of the spec's fields and ignored by the scorer.
+    checks: SkipJsonSchema[list[Check] | None] = None
 
     _period = field_validator("period")(_check_period)
     _unit = field_validator("unit")(_check_unit)

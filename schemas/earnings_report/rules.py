@@ -13,13 +13,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extract.schema_api import Ask, RulesContext
+from extract.schema_api import Ask, Option, RulesContext
 from extract.schemas.earnings_report.annotation import annotate, report_period
 from extract.schemas.earnings_report.header import find_header
 from extract.schemas.earnings_report.periods import period_end_stated
 from extract.segmenting import sentences
 
 SNIPPET_CHARS = 160
+OPTIONS = (
+    Option(
+        "judge", ("off", "sentence", "fact"), "off",
+        "ask the model whether rule-found figures are the reporting company's results: one call per sentence, per figure, or none",
+    ),
+)  # fmt: skip
 
 
 class CompanyNames(BaseModel):
