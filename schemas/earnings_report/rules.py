@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from extract.schema_api import Ask, Option, RulesContext
 from extract.schemas.earnings_report.annotation import annotate, report_period
 from extract.schemas.earnings_report.header import find_header
+from extract.schemas.earnings_report.judge import judge
 from extract.schemas.earnings_report.periods import period_end_stated
 from extract.segmenting import sentences
 
@@ -23,7 +24,7 @@ SNIPPET_CHARS = 160
 OPTIONS = (
     Option(
         "judge", ("off", "sentence", "fact"), "off",
-        "ask the model whether rule-found figures are the reporting company's results: one call per sentence, per figure, or none",
+        "ask the model whether rule-found figures are the company's results: a call per sentence, per figure, or none",
     ),
 )  # fmt: skip
 
@@ -60,7 +61,15 @@ def run(text: str, ask: Ask, context: RulesContext) -> dict[str, Any]:
         name_en = _verbatim_or_none(names.name_en, text) or name_en
         if name_en and name_en == header.ticker:
             name_en = None  # a small model sometimes offers the ticker as the English name
-    metrics = [f.entry() for f in ann.facts if f.period]
+    facts = [f for f in ann.facts if f.period]
+    mode = context.options.get("judge", "off")
+    if mode != "off" and facts:
+        rejected = judge(text, facts, name or name_en or header.ticker or "(see the text)", ask, mode)
+        for f in facts:
+            if f.start in rejected:
+                context.drop(f.entry(), "judge")
+        facts = [f for f in facts if f.start not in rejected]
+    metrics = [f.entry() for f in facts]
     guidance = [g.entry() for g in ann.guidance if g.period]
     reports = bool(metrics or guidance)  # an article with no figures reports no period or currency
     return {
