@@ -3,6 +3,13 @@
 #   make test   - install, fetch the small test model, run the test suite
 PYTHON ?= python3
 VENV ?= .venv
+# llama-cpp-python is compiled here. Not for the build machine's own CPU (-march=native): on these
+# VMs that build used instructions the hypervisor traps ("invalid opcode" in libggml-cpu on the first
+# long prompt). AVX2/FMA/F16C is what every x86-64 server of the last decade runs; on other
+# architectures the x86 options are ignored. --no-cache-dir: pip's wheel cache does not key on
+# CMAKE_ARGS, so a wheel built earlier with other flags would be reused silently.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+PIP_INSTALL := $(VENV)/bin/pip install --quiet --no-cache-dir
 BIN := $(VENV)/bin
 OUT ?= out
 
@@ -13,10 +20,10 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embedded]'
+	$(PIP_INSTALL) -e '.[embedded]'
 
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embedded,dev,serve]'
+	$(PIP_INSTALL) -e '.[embedded,dev,serve]'
 
 demo: install
 	$(BIN)/extract model pull qwen2.5-coder-1.5b
