@@ -15,7 +15,7 @@ from extract.evals.scoring import score_document
 from extract.resolver import resolve
 from extract.schema_api import RulesContext
 from extract.schemas import get_schema
-from extract.schemas.earnings_report.crosscheck import cross_checks, half_unit, review
+from extract.schemas.earnings_report.crosscheck import cross_checks, half_unit, review, settle_periods
 from extract.schemas.earnings_report.model import EarningsReport
 
 
@@ -149,3 +149,39 @@ def test_rules_and_review_give_checked_entries_and_the_scorer_ignores_checks() -
     with_checks = score_document("d", TEXT, plain, checked)
     assert [r["status"] for r in with_checks.rows] == [r["status"] for r in score_document("d", TEXT, plain, plain).rows]
     assert {r["status"] for r in with_checks.rows} == {"correct"}  # a gold file without checks, a prediction with them
+
+
+# (a) Two readings of one metric and period, and a stated change that tells them apart.
+SETTLE = [
+    # the prior year's figure in a sentence whose period words the rules do not tie to it
+    (
+        "Aurora Tours (NASDAQ: AUTR) reported results for the third quarter of 2024. Net revenues for the third quarter of 2024 "
+        "were RMB5.10 billion, a 20% increase year over year. Net revenues were RMB4.25 billion in the third quarter of 2023 "
+        "and RMB4.80 billion in the second quarter of 2024.",
+        {("revenue", "2024Q3", 5.10e9, 20.0), ("revenue", "2023Q3", 4.25e9, None)},
+    ),
+    # Chinese: a comparison paragraph that names the year only
+    (
+        "6月12日晚间，华岳精工（002777.SZ）发布2024年年度报告。报告期内，公司实现营业收入8,736,512,408.57元，同比增长12.46%；"
+        "基本每股收益1.38元，同比增长15%。\n\n作为对比，2023年公司归母净利润为7.68亿元，基本每股收益为1.20元。",
+        {("eps", "2024FY", 1.38, 15.0), ("eps", "2023FY", 1.20, None)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SETTLE)
+def test_a_stated_change_decides_which_reading_is_the_prior_period(text: str, expected: set[tuple[Any, ...]]) -> None:
+    from extract.schemas.earnings_report.annotation import annotate
+
+    found = {(f.metric, f.period, f.value, f.yoy_pct) for f in annotate(text).facts if f.metric in ("revenue", "eps")}
+    assert expected <= found
+
+
+def test_no_change_or_no_fit_leaves_both_readings_alone() -> None:
+    from extract.schemas.earnings_report.annotation import Fact
+
+    def fact(value: float, yoy: float | None) -> Fact:
+        return Fact("revenue", "2024Q3", None, value, "CNY", None, yoy, None, "x", 0, False, "lexicon", "")
+
+    for pair in ([fact(5.1e9, None), fact(4.25e9, None)], [fact(5.1e9, 3.0), fact(4.25e9, None)]):
+        assert settle_periods(pair) == pair

@@ -17,6 +17,7 @@ from typing import Any
 
 from extract.amounts import Amount, Percent, find_amounts, find_percents, find_ranges
 from extract.schemas.earnings_report import lexicon
+from extract.schemas.earnings_report.crosscheck import settle_periods
 from extract.schemas.earnings_report.periods import Mention, Period, find_mentions, main_period, main_period_end, resolve
 from extract.segmenting import Span, clause_bounds, sentences
 
@@ -284,7 +285,8 @@ def annotate(text: str) -> Annotations:
             if anchor is not None and (main is None or anchor.year == main.year):
                 context = anchor
                 break
-    return Annotations(facts=_merge(facts), guidance=_merge_guidance(guidance), currency=frame.currency)
+    # Two readings of one metric and period: a stated change says which is the prior (crosscheck.py).
+    return Annotations(facts=_merge(settle_periods(facts)), guidance=_merge_guidance(guidance), currency=frame.currency)
 
 
 def _annotate_sentence(

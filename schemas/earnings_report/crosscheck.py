@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
 
 Entry = dict[str, Any]
 Check = dict[str, Any]
@@ -250,3 +251,71 @@ def review(report: dict[str, Any], text: str) -> dict[str, Any]:
         else:
             entry.pop("checks", None)
     return {**report, "metrics": entries}
+
+
+# -- (a) deciding between readings -----------------------------------------------------------
+
+
+class Reading(Protocol):
+    """A rule-found figure, as the annotation holds it (a frozen dataclass)."""
+
+    @property
+    def metric(self) -> str: ...
+    @property
+    def period(self) -> str | None: ...
+    @property
+    def segment(self) -> str | None: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def yoy_pct(self) -> float | None: ...
+    @property
+    def qoq_pct(self) -> float | None: ...
+    @property
+    def evidence(self) -> str: ...
+
+
+R = TypeVar("R", bound=Reading)
+
+
+def _fits(current: Reading, prior: Reading, pct: float) -> bool:
+    rel = precision({"value": current.value, "evidence": current.evidence}) + precision(
+        {"value": prior.value, "evidence": prior.evidence}
+    )
+    result = _change_result(current.value, prior.value, pct, rel)
+    return result is not None and result[0]
+
+
+def settle_periods(facts: list[R]) -> list[R]:
+    """Two different figures read as the same metric, period and segment, one with a stated
+    change: when one of them over the other matches that change ("营收974万元，同比增长21.5%，
+    …801.6万元"), the other is the prior period's (a year earlier for yoy, a quarter for qoq), and
+    the change belongs to the current one. Where no change decides, both stay as they were (the
+    annotation keeps the first stated)."""
+    out = list(facts)
+    taken = {(f.metric, f.period, f.segment) for f in out}
+    for i in range(len(out)):
+        for j in range(i + 1, len(out)):
+            a, b = out[i], out[j]
+            if a.period is None or (a.metric, a.period, a.segment, a.unit) != (b.metric, b.period, b.segment, b.unit):
+                continue
+            if a.unit == "%" or abs(a.value - b.value) <= 0.005 * max(abs(a.value), abs(b.value)):
+                continue
+            for field, prior_of in (("yoy_pct", lambda p: shift_year(p, -1)), ("qoq_pct", previous_quarter)):
+                pct = getattr(a, field) if getattr(a, field) is not None else getattr(b, field)
+                if pct is None:
+                    continue
+                ab, ba = _fits(a, b, pct), _fits(b, a, pct)
+                if ab == ba:  # neither reading fits, or both do (values too close to tell)
+                    continue
+                cur, pri = (i, j) if ab else (j, i)
+                prior_period = prior_of(a.period)
+                if prior_period is None or (a.metric, prior_period, a.segment) in taken:
+                    continue
+                out[cur] = replace(out[cur], **{field: pct})  # type: ignore[type-var]
+                out[pri] = replace(out[pri], period=prior_period, yoy_pct=None, qoq_pct=None, comparison=True)  # type: ignore[type-var]
+                taken.add((a.metric, prior_period, a.segment))
+                break
+    return out
