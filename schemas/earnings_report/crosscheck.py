@@ -103,22 +103,23 @@ def _same_kind(a: Entry, b: Entry) -> bool:
 
 def _change_checks(entries: list[Entry], out: list[list[Check]]) -> None:
     """yoy / qoq: a stated change against the prior period's stated value."""
+    index = {(e["metric"], e.get("segment"), e["unit"], e["period"]): j for j, e in enumerate(entries)}
     for kind, field, prior_of in (("yoy", "yoy_pct", lambda p: shift_year(p, -1)), ("qoq", "qoq_pct", previous_quarter)):
         for i, e in enumerate(entries):
             pct = e.get(field)
             if pct is None or e["unit"] == "%":  # a rate's change is in points, not percent
                 continue
-            prior_period = prior_of(e["period"])
-            for j, p in enumerate(entries):
-                if j == i or p["period"] != prior_period or not _same_kind(e, p):
-                    continue
-                result = _change_result(e["value"], p["value"], pct, precision(e) + precision(p))
-                if result is None:
-                    continue
-                passed, implied = result
-                detail = f"{_fmt(e['value'])} / {_fmt(p['value'])} - 1 = {implied:+.1f}%, stated {pct:+g}%"
-                out[i].append(_check(kind, passed, p, detail))
-                out[j].append(_check(kind, passed, e, f"the {kind} stated with {label(e)}: {detail}"))
+            j = index.get((e["metric"], e.get("segment"), e["unit"], prior_of(e["period"])))
+            if j is None or j == i:
+                continue
+            p = entries[j]
+            result = _change_result(e["value"], p["value"], pct, precision(e) + precision(p))
+            if result is None:
+                continue
+            passed, implied = result
+            detail = f"{_fmt(e['value'])} / {_fmt(p['value'])} - 1 = {implied:+.1f}%, stated {pct:+g}%"
+            out[i].append(_check(kind, passed, p, detail))
+            out[j].append(_check(kind, passed, e, f"the {kind} stated with {label(e)}: {detail}"))
 
 
 def _change_result(value: float, prior: float, pct: float, rel: float) -> tuple[bool, float] | None:
@@ -135,20 +136,30 @@ def _change_result(value: float, prior: float, pct: float, rel: float) -> tuple[
     return abs(implied - pct) <= tolerance, implied
 
 
-def _find(entries: list[Entry], metric: str, period: str, unit: str | None = None) -> int | None:
-    """The whole-company entry for metric and period (segment null), if the report has one."""
+Totals = dict[tuple[str, str], list[int]]
+
+
+def _totals(entries: list[Entry]) -> Totals:
+    """(metric, period) -> the whole-company entries (segment null), in report order."""
+    found: Totals = {}
     for i, e in enumerate(entries):
-        if e["metric"] == metric and e["period"] == period and e.get("segment") is None and (unit is None or e["unit"] == unit):
-            return i
-    return None
+        if e.get("segment") is None:
+            found.setdefault((e["metric"], e["period"]), []).append(i)
+    return found
+
+
+def _find(entries: list[Entry], totals: Totals, metric: str, period: str, unit: str | None = None) -> int | None:
+    """The whole-company entry for metric and period (in `unit` if given), if the report has one."""
+    return next((i for i in totals.get((metric, period), []) if unit is None or entries[i]["unit"] == unit), None)
 
 
 def _gross_checks(entries: list[Entry], out: list[list[Check]]) -> None:
+    totals = _totals(entries)
     for i, gp in enumerate(entries):
         if gp["metric"] != "gross_profit" or gp.get("segment") is not None:
             continue
-        r = _find(entries, "revenue", gp["period"], gp["unit"])
-        c = _find(entries, "cost_of_revenue", gp["period"], gp["unit"])
+        r = _find(entries, totals, "revenue", gp["period"], gp["unit"])
+        c = _find(entries, totals, "cost_of_revenue", gp["period"], gp["unit"])
         if r is not None and c is not None:
             rev, cost = entries[r]["value"], abs(entries[c]["value"])
             expected = rev - cost
@@ -162,8 +173,8 @@ def _gross_checks(entries: list[Entry], out: list[list[Check]]) -> None:
     for i, gm in enumerate(entries):
         if gm["metric"] != "gross_margin" or gm.get("segment") is not None or gm["unit"] != "%":
             continue
-        gp_i = _find(entries, "gross_profit", gm["period"])
-        r = _find(entries, "revenue", gm["period"])
+        gp_i = _find(entries, totals, "gross_profit", gm["period"])
+        r = _find(entries, totals, "revenue", gm["period"])
         if gp_i is None or r is None or entries[r]["value"] == 0 or entries[gp_i]["unit"] != entries[r]["unit"]:
             continue
         gp, rev = entries[gp_i]["value"], entries[r]["value"]
@@ -187,10 +198,11 @@ ADDITIVE_METRICS = frozenset(
 
 def _segment_checks(entries: list[Entry], out: list[list[Check]]) -> None:
     """A business line's figure is not above the whole company's (revenue and costs)."""
+    totals = _totals(entries)
     for i, seg in enumerate(entries):
         if seg.get("segment") is None or seg["metric"] not in ADDITIVE_METRICS or seg["unit"] == "%" or seg["value"] <= 0:
             continue
-        t = _find(entries, seg["metric"], seg["period"], seg["unit"])
+        t = _find(entries, totals, seg["metric"], seg["period"], seg["unit"])
         if t is None or entries[t]["value"] <= 0:
             continue
         total = entries[t]["value"]
@@ -201,18 +213,18 @@ def _segment_checks(entries: list[Entry], out: list[list[Check]]) -> None:
 
 def _eps_checks(entries: list[Entry], out: list[list[Check]]) -> None:
     """EPS x shares = net income, where the report states a share count for the period."""
+    totals = _totals(entries)
+    share_counts: dict[str, int] = {}
+    for j, e in enumerate(entries):
+        if e["metric"] == "other" and e["unit"] == "count" and SHARE_COUNT_RE.search(e.get("segment") or ""):
+            share_counts.setdefault(e["period"], j)
     for i, eps in enumerate(entries):
         if eps["metric"] not in ("eps", "adjusted_eps") or eps.get("segment") is not None or not eps["value"]:
             continue
-        shares = next(
-            (j for j, e in enumerate(entries)
-             if e["metric"] == "other" and e["unit"] == "count" and e["period"] == eps["period"]
-             and SHARE_COUNT_RE.search(e.get("segment") or "")),
-            None,
-        )  # fmt: skip
+        shares = share_counts.get(eps["period"])
         income_metric = "adjusted_net_income" if eps["metric"] == "adjusted_eps" else None
         candidates = [income_metric] if income_metric else ["net_income_attributable", "net_income"]
-        n = next((k for m in candidates if (k := _find(entries, m, eps["period"])) is not None), None)
+        n = next((k for m in candidates if (k := _find(entries, totals, m, eps["period"])) is not None), None)
         if shares is None or n is None:
             continue
         count, income = entries[shares]["value"], entries[n]["value"]
@@ -292,30 +304,38 @@ def settle_periods(facts: list[R]) -> list[R]:
     """Two different figures read as the same metric, period and segment, one with a stated
     change: when one of them over the other matches that change ("营收974万元，同比增长21.5%，
     …801.6万元"), the other is the prior period's (a year earlier for yoy, a quarter for qoq), and
-    the change belongs to the current one. Where no change decides, both stay as they were (the
-    annotation keeps the first stated)."""
+    the change belongs to the current one. Only where the key has exactly two values (repeats
+    of either aside); where no change decides, both stay (the annotation keeps the first stated)."""
     out = list(facts)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, f in enumerate(out):
+        if f.period is not None and f.unit != "%":
+            groups.setdefault((f.metric, f.period, f.segment, f.unit), []).append(i)
     taken = {(f.metric, f.period, f.segment) for f in out}
-    for i in range(len(out)):
-        for j in range(i + 1, len(out)):
-            a, b = out[i], out[j]
-            if a.period is None or (a.metric, a.period, a.segment, a.unit) != (b.metric, b.period, b.segment, b.unit):
+    for (metric, period, segment, _), members in groups.items():
+        values: list[list[int]] = []  # members grouped by value (within 0.5%)
+        for i in members:
+            same = next((v for v in values if abs(out[v[0]].value - out[i].value) <= 0.005 * abs(out[v[0]].value)), None)
+            if same is not None:
+                same.append(i)
+            elif len(values) < 3:
+                values.append([i])
+        if len(values) != 2:
+            continue
+        a, b = out[values[0][0]], out[values[1][0]]
+        for field, prior_of in (("yoy_pct", lambda p: shift_year(p, -1)), ("qoq_pct", previous_quarter)):
+            pct = next((getattr(out[i], field) for i in members if getattr(out[i], field) is not None), None)
+            if pct is None:
                 continue
-            if a.unit == "%" or abs(a.value - b.value) <= 0.005 * max(abs(a.value), abs(b.value)):
-                continue
-            for field, prior_of in (("yoy_pct", lambda p: shift_year(p, -1)), ("qoq_pct", previous_quarter)):
-                pct = getattr(a, field) if getattr(a, field) is not None else getattr(b, field)
-                if pct is None:
-                    continue
-                ab, ba = _fits(a, b, pct), _fits(b, a, pct)
-                if ab == ba:  # neither reading fits, or both do (values too close to tell)
-                    continue
-                cur, pri = (i, j) if ab else (j, i)
-                prior_period = prior_of(a.period)
-                if prior_period is None or (a.metric, prior_period, a.segment) in taken:
-                    continue
-                out[cur] = replace(out[cur], **{field: pct})  # type: ignore[type-var]
-                out[pri] = replace(out[pri], period=prior_period, yoy_pct=None, qoq_pct=None, comparison=True)  # type: ignore[type-var]
-                taken.add((a.metric, prior_period, a.segment))
-                break
+            ab, ba = _fits(a, b, pct), _fits(b, a, pct)
+            prior_period = prior_of(period)
+            if ab == ba or prior_period is None or (metric, prior_period, segment) in taken:
+                continue  # neither reading fits, or both do (values too close to tell), or the prior is known
+            current, prior = (values[0], values[1]) if ab else (values[1], values[0])
+            for i in current:
+                out[i] = replace(out[i], **{field: pct})  # type: ignore[type-var]
+            for i in prior:
+                out[i] = replace(out[i], period=prior_period, yoy_pct=None, qoq_pct=None, comparison=True)  # type: ignore[type-var]
+            taken.add((metric, prior_period, segment))
+            break
     return out
