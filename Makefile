@@ -42,10 +42,15 @@ eval: install
 	$(BIN)/extract model pull qwen2.5-coder-1.5b
 	$(BIN)/extract eval --dataset evals/datasets/earnings --strategy grounded --strategy direct
 
-# Nightly: eval, compare with the previous run and the committed baseline, keep history in runs/.
+# Nightly: every dataset whose dataset.json says "nightly": true (each schema's main set), with its
+# schema; compare with its previous run and its committed baseline; history in runs/<dataset>/.
+NIGHTLY_DATASETS = $(patsubst %/dataset.json,%,$(shell grep -l '"nightly": true' evals/datasets/*/dataset.json))
 nightly: install
 	$(BIN)/extract model pull qwen2.5-coder-1.5b
-	$(BIN)/extract eval --dataset evals/datasets/earnings --runs-dir runs --compare-previous --baseline evals/baseline/summary.json
+	@status=0; for d in $(NIGHTLY_DATASETS); do \
+	  echo "== $$d"; \
+	  $(BIN)/extract eval --dataset $$d --runs-dir runs/$$(basename $$d) --compare-previous --dataset-baseline || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(OUT) build *.egg-info

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extract.evals.scoring import SCALAR_FIELDS
-
 __all__ = ["FieldDelta", "CompareResult", "compare_runs", "format_compare", "load_summary", "main"]
 
 _EPS = 1e-9  # 0.80 - 0.78 is 0.02000000000000007: not a drop "by more than" 0.02
@@ -92,7 +90,7 @@ def compare_runs(a: dict, b: dict, *, threshold: float = 0.02) -> CompareResult:
     for m in sorted(set(a.get("per_metric", {})) | set(b.get("per_metric", {}))):
         for k in ("f1", "precision", "recall"):
             add(f"per_metric.{m}.{k}", "per_metric", m, k)
-    for name in SCALAR_FIELDS:
+    for name in sorted(set(a.get("scalars", {})) | set(b.get("scalars", {}))):
         add(f"scalars.{name}.accuracy", "scalars", name, "accuracy")
     add("yoy.accuracy", "yoy", "accuracy")
     add("qoq.accuracy", "qoq", "accuracy")

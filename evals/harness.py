@@ -20,6 +20,7 @@ from typing import Any
 from extract.documents import read_document
 from extract.evals.report import render_html, render_markdown
 from extract.evals.scoring import score_document, summarize
+from extract.schema_api import Scoring
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,15 @@ def run_eval(
     run_dir: Path,
     meta: dict[str, Any],
     on_done: Callable[[str], None] | None = None,
+    scoring: Scoring | None = None,
 ) -> dict[str, Any]:
-    """`extract_one(text) -> (report dict or None, info)`; info holds error, usage, seconds, cached."""
+    """`extract_one(text) -> (report dict or None, info)`; info holds error, usage, seconds, cached.
+    `scoring`: the schema's declaration (default: the default schema's)."""
     started = time.perf_counter()
     doc_scores, docs, seconds, tokens, calls = [], [], [], [], []
     for case in cases:
         pred, info = extract_one(case.text)
-        score = score_document(case.id, case.text, case.gold, pred, error=info.get("error"))
+        score = score_document(case.id, case.text, case.gold, pred, error=info.get("error"), scoring=scoring)
         doc_scores.append(score)
         seconds.append(info.get("seconds", 0.0))
         tokens.append(info.get("usage", {}).get("total_tokens", 0))
@@ -101,22 +104,43 @@ def run_eval(
     return summary
 
 
+def dataset_config(directory: Path) -> dict[str, Any]:
+    """`DIR/dataset.json`, if any: {"schema": name, "nightly": bool, "baseline": path from DIR}."""
+    config = directory / "dataset.json"
+    return json.loads(config.read_text(encoding="utf-8")) if config.exists() else {}
+
+
+def dataset_schema(directory: Path) -> str | None:
+    """The schema a dataset's gold follows (None: the default schema)."""
+    return dataset_config(directory).get("schema")
+
+
 def check_dataset(directory: Path, schema: str | None = None) -> list[str]:
-    """Problems with a dataset's gold files: schema, verbatim evidence, values read back."""
-    from extract.grounding import reads_back
+    """Problems with a dataset's gold files: the schema's model, verbatim evidence, and every
+    value grounded the way the schema declares (amounts read back, dates and names stated)."""
+    from extract.grounding import field_grounded
     from extract.schemas import get_schema
 
-    model = get_schema(schema).model
+    info = get_schema(schema or dataset_schema(directory))
     problems: list[str] = []
     for case in load_dataset(directory):
         try:
-            model.model_validate(case.gold, context={"document": case.text})
+            info.model.model_validate(case.gold, context={"document": case.text})
         except ValueError as exc:
             problems.append(f"{case.id}: {exc}")
             continue
-        for kind, fields in (("metrics", ("value",)), ("guidance", ("low", "high"))):
-            for i, entry in enumerate(case.gold.get(kind, [])):
-                for name in fields:
-                    if not reads_back(entry["evidence"], entry[name], entry.get("unit")):
-                        problems.append(f"{case.id}: {kind}[{i}].{name}={entry[name]} not read back from {entry['evidence']!r}")
+        for lst in info.scoring.lists if info.scoring else ():
+            for i, entry in enumerate(case.gold.get(lst.path) or []):
+                evidence = entry.get(lst.evidence) or "" if lst.evidence else ""
+                unit = entry.get(lst.unit_key) if lst.unit_key else None
+                for f in lst.fields:
+                    if f.ground is None:
+                        continue
+                    for name in f.paths:
+                        value = entry.get(name)
+                        if value is None or value == []:
+                            continue
+                        if not field_grounded(f.ground, f.scope, value, evidence, case.text, unit):
+                            what = "not read back from" if f.ground == "amount" else "not grounded in"
+                            problems.append(f"{case.id}: {lst.path}[{i}].{name}={value} {what} {evidence!r}")
     return problems

@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-from extract.evals.scoring import ERROR_CLASSES, GOLD_STATUSES, PRED_STATUSES, SCALAR_FIELDS, EvidenceIndex
+from extract.evals.scoring import GOLD_STATUSES, PRED_STATUSES, EvidenceIndex
 
 __all__ = ["render_markdown", "render_html", "render_side_by_side", "headline_rows"]
 
@@ -99,18 +99,23 @@ def headline_rows(summary: dict) -> list[tuple[str, str]]:
          f"{o.get('gold', 0)} / {o.get('predicted', 0)} / {o.get('correct', 0)}"),
         ("Value accuracy (matched entries)",
          f"{_pct(o.get('value_accuracy'))} ({o.get('correct', 0)}/{o.get('matched', 0)})"),
-        ("YoY accuracy", _acc(summary.get("yoy"))),
-        ("QoQ accuracy", _acc(summary.get("qoq"))),
     ]
-    for name in SCALAR_FIELDS:
+    # Values judged apart from the F1 (earnings: yoy, qoq): the error classes name them.
+    for cls in errs:
+        judged = cls.removeprefix("wrong_")
+        if cls.startswith("wrong_") and isinstance(summary.get(judged), dict) and "accuracy" in summary[judged]:
+            label = {"yoy": "YoY", "qoq": "QoQ"}.get(judged, judged)
+            rows.append((f"{label} accuracy", _acc(summary.get(judged))))
+    for name in summary.get("scalars", {}):
         rows.append((f"{name} accuracy", _acc(summary.get("scalars", {}).get(name))))
+    if "guidance" in summary:
+        rows.append(("Guidance P / R / F1", f"{_pct(g.get('precision'))} / {_pct(g.get('recall'))} / {_pct(g.get('f1'))}"))
     rows += [
-        ("Guidance P / R / F1", f"{_pct(g.get('precision'))} / {_pct(g.get('recall'))} / {_pct(g.get('f1'))}"),
         ("Evidence verbatim rate", f"{_pct(summary.get('evidence_verbatim_rate'))} "
                                    f"({ev.get('verbatim', 0)}/{ev.get('predicted', 0)})"),
         ("Ungrounded values", f"{summary.get('ungrounded', 0)} (of {ev.get('readback_checked', 0)} checked)"),
     ]
-    for cls in ERROR_CLASSES:
+    for cls in errs:
         n = errs.get(cls, 0)
         if cls == "wrong_value":
             detail = ", ".join(f"{k} {v}" for k, v in sub.items())

@@ -1,8 +1,10 @@
-"""Score extracted earnings reports against hand-labelled gold files.
+"""Score extracted reports of any schema against hand-labelled gold files.
 
-Every number here follows the "Scoring" section of the earnings-report spec
-(shared/spec/earnings-report.md). Gold and prediction are plain dicts of the same
-shape; a prediction of ``None`` means the extraction failed.
+What matches and what counts as right is the schema's declaration (`SchemaInfo.scoring`, an
+`extract.schema_api.Scoring`): the lists of entries, their match keys, their fields with
+tolerances, the scalars. For the earnings schema that declaration is the "Scoring" section of
+its spec. Gold and prediction are plain dicts of the same shape; a prediction of ``None``
+means the extraction failed.
 
 A document's score is kept as one list of per-field rows (``DocScore.rows``); every
 count, rate and error list is derived from those rows, so the figures in a summary and
@@ -18,13 +20,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract.schema_api import EntryList, FieldRule, Scoring
+
 __all__ = [
     "DocScore",
     "Readback",
     "EvidenceIndex",
-    "normalize_segment",
     "normalize_for_evidence",
-    "segments_match",
+    "normalize_text",
+    "text_equal",
     "value_correct",
     "pct_correct",
     "classify_wrong_value",
@@ -39,50 +43,31 @@ VALUE_TOLERANCE = 0.005  # 0.5 % relative, spec "Scoring"
 PCT_TOLERANCE = 0.1  # yoy/qoq, in percentage points
 _EPS = 1e-9  # absorbs float noise at the tolerance boundary (100 * 1.005 != 100.5)
 
-SCALAR_FIELDS = ("company.ticker", "fiscal_period", "currency")
-
-# Row statuses. A gold entry is counted by the first set, a predicted one by the second.
+# Row statuses. A gold row is counted by the first set, a predicted one by the second.
+# `wrong_period`: right values under another value of the list's `period_key`.
 GOLD_STATUSES = frozenset({"correct", "wrong_value", "missed"})
 PRED_STATUSES = frozenset({"correct", "wrong_value", "invented", "wrong_period", "duplicate"})
-ERROR_CLASSES = (
-    "missed",
-    "wrong_value",
-    "wrong_period",
-    "invented",
-    "duplicate",
-    "wrong_yoy",
-    "wrong_qoq",
-    "wrong_scalar",
-)
+ENTRY_ERRORS = ("missed", "wrong_value", "wrong_period", "invented", "duplicate")
 WRONG_VALUE_SUBCLASSES = ("scale", "sign", "other")
 
-_SEGMENT_WORDS = re.compile(r"\s+|收入|业务|营收")
 _WS = re.compile(r"\s+")
 
 
+def error_classes(scoring: Scoring) -> tuple[str, ...]:
+    """The error classes a summary counts: entry errors, each judged field, scalars."""
+    return (*ENTRY_ERRORS, *(f"wrong_{f.name}" for f in scoring.judged()), "wrong_scalar")
+
+
+def default_scoring() -> Scoring:
+    """The default schema's declaration (tests and callers that name no schema)."""
+    from extract.schemas import get_schema
+
+    scoring = get_schema().scoring
+    assert scoring is not None, "the default schema declares how it is scored"
+    return scoring
+
+
 # --------------------------------------------------------------------------- helpers
-
-
-def normalize_segment(seg: str | None) -> str | None:
-    """Segment label as the spec compares it: no whitespace, no 收入/业务/营收.
-
-    "订阅服务收入" and "订阅服务" are the same business line; an empty result means the
-    label only said "revenue", i.e. the company-wide figure (None).
-    """
-    if seg is None:
-        return None
-    out = _SEGMENT_WORDS.sub("", str(seg))
-    return out or None
-
-
-def segments_match(metric: str | None, gold_seg: str | None, pred_seg: str | None) -> bool:
-    """Spec rule: both null, or equal after normalisation; `other` labels may nest."""
-    g, p = normalize_segment(gold_seg), normalize_segment(pred_seg)
-    if g is None or p is None:
-        return g is None and p is None
-    if g == p:
-        return True
-    return metric == "other" and (g in p or p in g)
 
 
 def _num(x: Any) -> float | None:
@@ -93,7 +78,7 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else x
 
 
-def value_correct(gold: Any, pred: Any) -> bool:
+def value_correct(gold: Any, pred: Any, tolerance: float = VALUE_TOLERANCE) -> bool:
     """Within 0.5 % of gold with the same sign; a gold 0 needs an exact 0."""
     g, p = _num(gold), _num(pred)
     if g is None or p is None:
@@ -101,17 +86,37 @@ def value_correct(gold: Any, pred: Any) -> bool:
     if g == 0:
         return p == 0
     # Within 0.5 % of a non-zero gold already implies the same sign.
-    return abs(p - g) <= VALUE_TOLERANCE * abs(g) * (1 + _EPS)
+    return abs(p - g) <= tolerance * abs(g) * (1 + _EPS)
 
 
-def pct_correct(gold: Any, pred: Any) -> bool:
+def pct_correct(gold: Any, pred: Any, tolerance: float = PCT_TOLERANCE) -> bool:
     """yoy/qoq: within 0.1 point; null equals null (and only null)."""
     g, p = _num(gold), _num(pred)
     if gold is None or pred is None:
         return gold is None and pred is None
     if g is None or p is None:
         return False
-    return abs(p - g) <= PCT_TOLERANCE + _EPS
+    return abs(p - g) <= tolerance + _EPS
+
+
+def normalize_text(s: Any) -> str:
+    """A name as compared: width folded, casefolded, no whitespace."""
+    return normalize_for_evidence(str(s)).casefold() if s is not None else ""
+
+
+def text_equal(gold: Any, pred: Any) -> bool:
+    """Names: equal after normalisation, or one contains the other ("云帆" and "云帆集团股份有限公司")."""
+    if gold is None or pred is None:
+        return gold is None and pred is None
+    g, p = normalize_text(gold), normalize_text(pred)
+    return bool(g and p) and (g in p or p in g)
+
+
+def names_equal(gold: Any, pred: Any) -> bool:
+    """Lists of names: every name on each side has its partner on the other (order aside)."""
+    gs = [x for x in gold or [] if x is not None] if isinstance(gold, list) else ([] if gold is None else [gold])
+    ps = [x for x in pred or [] if x is not None] if isinstance(pred, list) else ([] if pred is None else [pred])
+    return all(any(text_equal(g, p) for p in ps) for g in gs) and all(any(text_equal(g, p) for g in gs) for p in ps)
 
 
 def _ratio_is(ratio: float, target: float) -> bool:
@@ -234,7 +239,7 @@ def _default_readback() -> Readback:
     return reads_back
 
 
-# --------------------------------------------------------------------------- matching
+# --------------------------------------------------------------------------- fields
 
 
 def _entries(doc: dict | None, key: str) -> list[dict]:
@@ -242,47 +247,71 @@ def _entries(doc: dict | None, key: str) -> list[dict]:
     return [e for e in items if isinstance(e, dict)] if isinstance(items, list) else []
 
 
-def _values(entry: dict, kind: str) -> tuple[Any, ...]:
-    return (entry.get("value"),) if kind == "metric" else (entry.get("low"), entry.get("high"))
+def _raw(entry: dict, f: FieldRule) -> tuple[Any, ...]:
+    return tuple(entry.get(p) for p in f.paths)
 
 
-def _entry_value(entry: dict, kind: str) -> Any:
-    """What a row shows as the value: a number, or [low, high] for guidance."""
-    vals = _values(entry, kind)
-    return vals[0] if kind == "metric" else list(vals)
+def _present(entry: dict, f: FieldRule) -> bool:
+    return any(v is not None and v != [] for v in _raw(entry, f))
 
 
-def _all_values_correct(gold: dict, pred: dict, kind: str) -> bool:
-    return all(value_correct(g, p) for g, p in zip(_values(gold, kind), _values(pred, kind), strict=True))
+def _shown(entry: dict, f: FieldRule) -> Any:
+    """What a row shows as the value: the value, or a list for a field of several keys ([low, high])."""
+    vals = _raw(entry, f)
+    return vals[0] if len(vals) == 1 else list(vals)
 
 
-def _keys_match(gold: dict, pred: dict, *, same_period: bool = True) -> bool:
-    metric = gold.get("metric")
-    if metric != pred.get("metric"):
-        return False
-    if (gold.get("period") == pred.get("period")) != same_period:
-        return False
-    return segments_match(metric, gold.get("segment"), pred.get("segment"))
+def _field_correct(f: FieldRule, gold: dict, pred: dict) -> bool:
+    pairs = zip(_raw(gold, f), _raw(pred, f), strict=True)
+    if f.compare == "number":
+        check = pct_correct if f.absolute else value_correct
+        return all(check(g, p, f.tolerance) for g, p in pairs)
+    if f.compare == "text":
+        return all(text_equal(g, p) for g, p in pairs)
+    if f.compare == "names":
+        return all(names_equal(g, p) for g, p in pairs)
+    return all(g == p for g, p in pairs)
 
 
-def _match(golds: list[dict], preds: list[dict], kind: str) -> dict[int, int]:
+def _distance(lst: EntryList, gold: dict, pred: dict) -> float:
+    """The farthest numeric value of a pair, relative to gold (closest pair wins a tie)."""
+    dists = [
+        _rel_distance(g, p)
+        for f in lst.scored
+        if f.compare == "number"
+        for g, p in zip(_raw(gold, f), _raw(pred, f), strict=True)
+        if g is not None or p is not None
+    ]
+    return max(dists, default=0.0)
+
+
+def _key_score(lst: EntryList, gold: dict, pred: dict, skip: str | None = None) -> int:
+    """2 every key matches exactly, 1 some only loosely, 0 no match. `skip` leaves one key out."""
+    worst = 2
+    for key in lst.keys:
+        if key.name != skip:
+            worst = min(worst, key.match(gold.get(key.name), pred.get(key.name), gold))
+    return worst
+
+
+def _match(lst: EntryList, golds: list[dict], preds: list[dict]) -> dict[int, int]:
     """One-to-one greedy matching gold index -> pred index.
 
-    Among all key-matching pairs, exact segment labels win over `other` containment,
-    then the closest value wins, then document order; so duplicates of a key leave the
-    farther prediction unmatched.
+    Among all key-matching pairs, exact keys win over loose ones (an `other` segment label
+    that contains the other), then the pair agreeing on more fields, then the closest value,
+    then document order; so duplicates of a key leave the farther prediction unmatched.
     """
     cands = []
     for gi, g in enumerate(golds):
         for pi, p in enumerate(preds):
-            if _keys_match(g, p):
-                exact = normalize_segment(g.get("segment")) == normalize_segment(p.get("segment"))
-                dist = max(_rel_distance(gv, pv) for gv, pv in zip(_values(g, kind), _values(p, kind), strict=True))
-                cands.append((not exact, dist, gi, pi))
+            score = _key_score(lst, g, p)
+            if score:
+                agree = sum(_present(g, f) and _present(p, f) and _field_correct(f, g, p) for f in lst.scored)
+                cands.append((score != 2, -agree, _distance(lst, g, p), gi, pi))
     cands.sort()
     g2p: dict[int, int] = {}
     used: set[int] = set()
-    for _, _, gi, pi in cands:
+    for _, _, _, gi, pi in cands:
         if gi not in g2p and pi not in used:
             g2p[gi] = pi
             used.add(pi)
@@ -292,60 +321,82 @@ def _match(golds: list[dict], preds: list[dict], kind: str) -> dict[int, int]:
 # --------------------------------------------------------------------------- rows
 
 
-def _row(doc_id: str, kind: str, gold: dict | None, pred: dict | None, status: str) -> dict:
+def _row(doc_id: str, lst: EntryList, f: FieldRule, gold: dict | None, pred: dict | None, status: str) -> dict:
     base = gold if gold is not None else pred or {}
-    row: dict[str, Any] = {
-        "doc": doc_id,
-        "kind": kind,
-        "metric": base.get("metric"),
-        "period": base.get("period"),
-        "segment": base.get("segment"),
-        "unit": base.get("unit"),
-        "gold_value": _entry_value(gold, kind) if gold is not None else None,
-        "pred_value": _entry_value(pred, kind) if pred is not None else None,
+    row: dict[str, Any] = {"doc": doc_id, "kind": lst.kind}
+    if len(lst.scored) > 1:
+        row["field"] = f.name
+    for key in lst.show:
+        row[key] = base.get(key)
+    row.update({
+        "gold_value": _shown(gold, f) if gold is not None else None,
+        "pred_value": _shown(pred, f) if pred is not None else None,
         "status": status,
         "error": None,
-        "gold_evidence": gold.get("evidence") if gold is not None else None,
-        "evidence": pred.get("evidence") if pred is not None else None,
+        "gold_evidence": gold.get(lst.evidence) if gold is not None and lst.evidence else None,
+        "evidence": pred.get(lst.evidence) if pred is not None and lst.evidence else None,
         "verbatim": None,
         "grounded": None,
-    }
+    })  # fmt: skip
     if pred is not None and gold is not None:
-        row["pred_segment"] = pred.get("segment")
-        row["pred_unit"] = pred.get("unit")
-    if kind == "metric":
-        for pct in ("yoy", "qoq"):
-            g = gold.get(f"{pct}_pct") if gold is not None else None
-            p = pred.get(f"{pct}_pct") if pred is not None else None
-            row[f"gold_{pct}"], row[f"pred_{pct}"] = g, p
-            # Only matched entries are judged, and only when either side states a change.
-            judged = gold is not None and pred is not None and (g is not None or p is not None)
-            row[f"{pct}_status"] = ("correct" if pct_correct(g, p) else "wrong") if judged else None
+        for key in lst.show_pred:
+            row[f"pred_{key}"] = pred.get(key)
+    for judged in lst.fields:
+        if judged.scored:
+            continue
+        gv = _raw(gold, judged)[0] if gold is not None else None
+        pv = _raw(pred, judged)[0] if pred is not None else None
+        row[f"gold_{judged.name}"], row[f"pred_{judged.name}"] = gv, pv
+        # Only matched entries are judged, and only when either side states a value.
+        is_judged = gold is not None and pred is not None and (gv is not None or pv is not None)
+        ok = is_judged and _field_correct(judged, gold or {}, pred or {})
+        row[f"{judged.name}_status"] = ("correct" if ok else "wrong") if is_judged else None
     return row
 
 
-def _wrong_value_subclass(gold: dict, pred: dict, kind: str) -> str:
+def _wrong_value_subclass(f: FieldRule, gold: dict, pred: dict) -> str:
+    if f.compare != "number":
+        return "other"
+    check = pct_correct if f.absolute else value_correct
     subs = {
         classify_wrong_value(g, p)
-        for g, p in zip(_values(gold, kind), _values(pred, kind), strict=True)
-        if not value_correct(g, p)
+        for g, p in zip(_raw(gold, f), _raw(pred, f), strict=True)
+        if not check(g, p, f.tolerance)
     }
     return subs.pop() if len(subs) == 1 else "other"
 
 
-def _score_entries(doc_id: str, golds: list[dict], preds: list[dict], kind: str) -> list[dict]:
-    g2p = _match(golds, preds, kind)
+def _pair_rows(doc_id: str, lst: EntryList, g: dict, p: dict) -> list[dict]:
+    rows = []
+    for f in lst.scored:
+        in_g, in_p = _present(g, f), _present(p, f)
+        if in_g and in_p:
+            ok = _field_correct(f, g, p)
+            row = _row(doc_id, lst, f, g, p, "correct" if ok else "wrong_value")
+            if not ok:
+                row["error"] = _wrong_value_subclass(f, g, p)
+        elif in_g:
+            row = _row(doc_id, lst, f, g, None, "missed")
+        elif in_p:
+            row = _row(doc_id, lst, f, None, p, "invented")
+        else:
+            continue
+        rows.append(row)
+    return rows
+
+
+def _all_scored_correct(lst: EntryList, g: dict, p: dict) -> bool:
+    return all(_field_correct(f, g, p) for f in lst.scored)
+
+
+def _score_entries(doc_id: str, lst: EntryList, golds: list[dict], preds: list[dict]) -> list[dict]:
+    g2p = _match(lst, golds, preds)
     rows: list[dict] = []
     for gi, g in enumerate(golds):
         if gi in g2p:
-            p = preds[g2p[gi]]
-            ok = _all_values_correct(g, p, kind)
-            row = _row(doc_id, kind, g, p, "correct" if ok else "wrong_value")
-            if not ok:
-                row["error"] = _wrong_value_subclass(g, p, kind)
+            rows += _pair_rows(doc_id, lst, g, preds[g2p[gi]])
         else:
-            row = _row(doc_id, kind, g, None, "missed")
-        rows.append(row)
+            rows += [_row(doc_id, lst, f, g, None, "missed") for f in lst.scored if _present(g, f)]
 
     matched_preds = set(g2p.values())
     missed = [gi for gi in range(len(golds)) if gi not in g2p]
@@ -353,25 +404,32 @@ def _score_entries(doc_id: str, golds: list[dict], preds: list[dict], kind: str)
     for pi, p in enumerate(preds):
         if pi in matched_preds:
             continue
-        other_period = next(
-            (
-                gi
-                for gi in missed
-                if gi not in claimed
-                and _keys_match(golds[gi], p, same_period=False)
-                and _all_values_correct(golds[gi], p, kind)
-            ),
-            None,
-        )
+        other_period = None
+        if lst.period_key is not None:
+            other_period = next(
+                (
+                    gi
+                    for gi in missed
+                    if gi not in claimed
+                    and golds[gi].get(lst.period_key) != p.get(lst.period_key)
+                    and _key_score(lst, golds[gi], p, skip=lst.period_key)
+                    and _all_scored_correct(lst, golds[gi], p)
+                ),
+                None,
+            )
         if other_period is not None:
             claimed.add(other_period)
-            row = _row(doc_id, kind, None, p, "wrong_period")
-            row["gold_period"] = golds[other_period].get("period")
-        elif any(_keys_match(g, p) for g in golds):
-            row = _row(doc_id, kind, None, p, "duplicate")
+            status = "wrong_period"
+        elif any(_key_score(lst, g, p) for g in golds):
+            status = "duplicate"
         else:
-            row = _row(doc_id, kind, None, p, "invented")
-        rows.append(row)
+            status = "invented"
+        for f in lst.scored:
+            if _present(p, f):
+                row = _row(doc_id, lst, f, None, p, status)
+                if other_period is not None:
+                    row[f"gold_{lst.period_key}"] = golds[other_period].get(lst.period_key)
+                rows.append(row)
     return rows
 
 
@@ -382,30 +440,47 @@ def _scalar(doc: dict | None, name: str) -> Any:
     return cur
 
 
-def _scalar_equal(name: str, gold: Any, pred: Any) -> bool:
-    if name == "company.ticker" and isinstance(gold, str) and isinstance(pred, str):
+def _scalar_equal(casefold: bool, gold: Any, pred: Any) -> bool:
+    if casefold and isinstance(gold, str) and isinstance(pred, str):
         return gold.strip().casefold() == pred.strip().casefold()
     return gold == pred
 
 
-def _check_evidence(rows: list[dict], index: EvidenceIndex, readback: Readback | None) -> None:
-    """Fill `verbatim` and `grounded` on every predicted metric/guidance row."""
+def _grounded(f: FieldRule, value: Any, evidence: str, text: str, unit: str | None, readback: Readback | None) -> bool:
+    if f.ground == "amount":
+        return bool((readback or _default_readback())(evidence, value, unit))
+    from extract.grounding import field_grounded
+
+    return field_grounded(f.ground or "", f.scope, value, evidence, text)
+
+
+def _check_evidence(rows: list[dict], scoring: Scoring, text: str, readback: Readback | None) -> None:
+    """Fill `verbatim` and `grounded` on every predicted entry row."""
+    index = EvidenceIndex(text)
+    lists = {lst.kind: lst for lst in scoring.lists}
     for row in rows:
         if row["kind"] == "scalar" or row["status"] not in PRED_STATUSES:
             continue
+        lst = lists[row["kind"]]
+        f = next((x for x in lst.scored if x.name == row.get("field")), lst.scored[0])
         ev = row["evidence"]
         row["verbatim"] = index.contains(ev)
-        values = row["pred_value"] if row["kind"] == "guidance" else [row["pred_value"]]
-        values = [v for v in dict.fromkeys(_num(v) for v in values) if v is not None]
+        if f.ground is None:
+            continue
+        if f.compare in ("number",):
+            values = row["pred_value"] if isinstance(row["pred_value"], list) else [row["pred_value"]]
+            values = [v for v in dict.fromkeys(_num(v) for v in values) if v is not None]
+        else:
+            values = [v for v in (row["pred_value"] if isinstance(row["pred_value"], list) else [row["pred_value"]]) if v]
         if not values:
             continue  # nothing stated, nothing to ground
         if not isinstance(ev, str) or not ev.strip():
             row["grounded"] = False
             continue
-        if readback is None:
+        unit = row.get(f"pred_{lst.unit_key}", row.get(lst.unit_key)) if lst.unit_key else None
+        if f.ground == "amount" and readback is None:
             readback = _default_readback()
-        unit = row.get("pred_unit", row["unit"])
-        row["grounded"] = all(bool(readback(ev, v, unit)) for v in values)
+        row["grounded"] = all(_grounded(f, v, ev, text, unit, readback) for v in values)
 
 
 # --------------------------------------------------------------------------- DocScore
@@ -418,17 +493,18 @@ class DocScore:
     doc_id: str
     rows: list[dict] = field(default_factory=list)
     error: str | None = None  # why the extraction failed (pred was None)
+    scoring: Scoring = field(default_factory=default_scoring)
 
     def _rows(self, kind: str) -> list[dict]:
         return [r for r in self.rows if r["kind"] == kind]
 
-    def counts(self, kind: str = "metric") -> dict[str, int]:
-        """Entry counts for metrics or guidance, by status."""
-        return _counts(self._rows(kind))
+    def counts(self, kind: str | None = None) -> dict[str, int]:
+        """Row counts of one list (default: the primary one), by status."""
+        return _counts(self._rows(kind or self.scoring.primary.kind))
 
     @property
     def passed(self) -> bool:
-        """Every gold metric/guidance entry correct and no false prediction."""
+        """Every gold entry row correct and no false prediction."""
         if self.error is not None:
             return False
         entries = [r for r in self.rows if r["kind"] != "scalar"]
@@ -436,8 +512,9 @@ class DocScore:
 
     @property
     def errors(self) -> dict[str, list[dict]]:
-        """Error class -> rows (yoy/qoq and scalar mistakes included)."""
-        out: dict[str, list[dict]] = {c: [] for c in ERROR_CLASSES}
+        """Error class -> rows (judged fields and scalar mistakes included)."""
+        judged = [f.name for f in self.scoring.judged()]
+        out: dict[str, list[dict]] = {c: [] for c in error_classes(self.scoring)}
         for r in self.rows:
             if r["kind"] == "scalar":
                 if r["status"] != "correct":
@@ -445,16 +522,17 @@ class DocScore:
                 continue
             if r["status"] in out:
                 out[r["status"]].append(r)
-            for pct in ("yoy", "qoq"):
-                if r.get(f"{pct}_status") == "wrong":
-                    out[f"wrong_{pct}"].append(r)
+            for name in judged:
+                if r.get(f"{name}_status") == "wrong":
+                    out[f"wrong_{name}"].append(r)
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """Per-document figures for summary["per_document"]."""
+        primary, *others = self.scoring.lists
         return {
-            **_prf_block(self._rows("metric")),
-            "guidance": _prf_block(self._rows("guidance")),
+            **_prf_block(self._rows(primary.kind)),
+            **{lst.path: _prf_block(self._rows(lst.kind)) for lst in others},
             "scalars": {r["field"]: r["status"] == "correct" for r in self._rows("scalar")},
             "pass": self.passed,
             "error": self.error,
@@ -494,27 +572,30 @@ def score_document(
     *,
     readback: Readback | None = None,
     error: str | None = None,
+    scoring: Scoring | None = None,
 ) -> DocScore:
-    """Score one document's prediction against its gold file.
+    """Score one document's prediction against its gold file, under `scoring` (default: the
+    default schema's declaration).
 
     `pred=None` means the extraction failed: every gold entry is missed and every scalar
     wrong (a failed run states nothing, not "null"). `error` carries the failure message.
-    `readback(evidence, value, unit)` decides whether a value can be read back from its
+    `readback(evidence, value, unit)` decides whether an amount can be read back from its
     evidence; it defaults to extract.grounding.reads_back, imported on first use.
     """
+    scoring = scoring or default_scoring()
     failed = pred is None
     rows: list[dict] = []
-    for kind, key in (("metric", "metrics"), ("guidance", "guidance")):
-        rows += _score_entries(doc_id, _entries(gold, key), _entries(pred, key), kind)
+    for lst in scoring.lists:
+        rows += _score_entries(doc_id, lst, _entries(gold, lst.path), _entries(pred, lst.path))
 
-    for name in SCALAR_FIELDS:
-        g, p = _scalar(gold, name), _scalar(pred, name)
-        ok = not failed and _scalar_equal(name, g, p)
+    for scalar in scoring.scalars:
+        g, p = _scalar(gold, scalar.path), _scalar(pred, scalar.path)
+        ok = not failed and _scalar_equal(scalar.casefold, g, p)
         rows.append(
             {
                 "doc": doc_id,
                 "kind": "scalar",
-                "field": name,
+                "field": scalar.path,
                 "gold_value": g,
                 "pred_value": p,
                 "status": "correct" if ok else "wrong",
@@ -523,10 +604,10 @@ def score_document(
         )
 
     if not failed:
-        _check_evidence(rows, EvidenceIndex(text or ""), readback)
+        _check_evidence(rows, scoring, text or "", readback)
     if failed and error is None:
         error = "extraction failed (no prediction)"
-    return DocScore(doc_id=doc_id, rows=rows, error=error)
+    return DocScore(doc_id=doc_id, rows=rows, error=error, scoring=scoring)
 
 
 # --------------------------------------------------------------------------- summary
@@ -537,17 +618,19 @@ def summarize(doc_scores: list[DocScore], languages: dict[str, str] | None = Non
 
     All rates are micro-averaged (pooled counts), so a document with many figures weighs
     more than one with few, matching "correct values / predicted entries" in the spec.
-    Documents absent from `languages` are grouped under "unknown".
+    Documents absent from `languages` are grouped under "unknown". "overall" holds the
+    primary list's rows (earnings: metrics); every other list has its own block ("guidance").
     """
+    scoring = doc_scores[0].scoring if doc_scores else default_scoring()
+    primary, *others = scoring.lists
     all_rows = [r for d in doc_scores for r in d.rows]
-    metric_rows = [r for r in all_rows if r["kind"] == "metric"]
-    guidance_rows = [r for r in all_rows if r["kind"] == "guidance"]
+    primary_rows = [r for r in all_rows if r["kind"] == primary.kind]
     scalar_rows = [r for r in all_rows if r["kind"] == "scalar"]
     pred_rows = [r for r in all_rows if r["kind"] != "scalar" and r["status"] in PRED_STATUSES]
 
-    per_metric_rows: dict[str, list[dict]] = defaultdict(list)
-    for r in metric_rows:
-        per_metric_rows[str(r["metric"])].append(r)
+    per_group_rows: dict[str, list[dict]] = defaultdict(list)
+    for r in primary_rows:
+        per_group_rows[".".join(str(r.get(k)) for k in primary.group_by) or primary.kind].append(r)
 
     per_document = {}
     for d in doc_scores:
@@ -566,25 +649,25 @@ def summarize(doc_scores: list[DocScore], languages: dict[str, str] | None = Non
                 "documents": len(docs),
                 "failed": sum(d.error is not None for d in docs),
                 "passed": sum(d.passed for d in docs),
-                **_prf_block(r for d in docs for r in d.rows if r["kind"] == "metric"),
+                **_prf_block(r for d in docs for r in d.rows if r["kind"] == primary.kind),
             }
 
-    def pct_block(pct: str) -> dict[str, Any]:
-        judged = [r for r in metric_rows if r.get(f"{pct}_status") is not None]
-        ok = sum(r[f"{pct}_status"] == "correct" for r in judged)
+    def judged_block(name: str) -> dict[str, Any]:
+        judged = [r for r in all_rows if r.get(f"{name}_status") is not None]
+        ok = sum(r[f"{name}_status"] == "correct" for r in judged)
         return {"correct": ok, "total": len(judged), "accuracy": _rate(ok, len(judged))}
 
     scalars = {}
-    for name in SCALAR_FIELDS:
-        rs = [r for r in scalar_rows if r["field"] == name]
+    for scalar in scoring.scalars:
+        rs = [r for r in scalar_rows if r["field"] == scalar.path]
         ok = sum(r["status"] == "correct" for r in rs)
-        scalars[name] = {"correct": ok, "total": len(rs), "accuracy": _rate(ok, len(rs))}
+        scalars[scalar.path] = {"correct": ok, "total": len(rs), "accuracy": _rate(ok, len(rs))}
 
     verbatim = sum(bool(r.get("verbatim")) for r in pred_rows)
     checked = [r for r in pred_rows if r.get("grounded") is not None]
     ungrounded = sum(r["grounded"] is False for r in checked)
 
-    errors: dict[str, list[dict]] = {c: [] for c in ERROR_CLASSES}
+    errors: dict[str, list[dict]] = {c: [] for c in error_classes(scoring)}
     for d in doc_scores:
         for cls, rs in d.errors.items():
             errors[cls].extend(rs)
@@ -594,14 +677,13 @@ def summarize(doc_scores: list[DocScore], languages: dict[str, str] | None = Non
         "documents": len(doc_scores),
         "failed_documents": [{"doc": d.doc_id, "error": d.error} for d in doc_scores if d.error],
         "passed_documents": sum(d.passed for d in doc_scores),
-        "overall": _prf_block(metric_rows),
-        "per_metric": {m: _prf_block(rs) for m, rs in sorted(per_metric_rows.items())},
+        "overall": _prf_block(primary_rows),
+        "per_metric": {m: _prf_block(rs) for m, rs in sorted(per_group_rows.items())},
         "per_document": per_document,
         "per_language": per_language,
-        "yoy": pct_block("yoy"),
-        "qoq": pct_block("qoq"),
+        **{f.name: judged_block(f.name) for f in scoring.judged()},
         "scalars": scalars,
-        "guidance": _prf_block(guidance_rows),
+        **{lst.path: _prf_block(r for r in all_rows if r["kind"] == lst.kind) for lst in others},
         "evidence": {
             "predicted": len(pred_rows),
             "verbatim": verbatim,

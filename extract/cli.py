@@ -310,6 +310,9 @@ def eval_run(
     models: Annotated[list[str] | None, typer.Option("--model", help="Repeat to compare models side by side")] = None,
     runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where run folders go")] = Path("runs"),
     baseline: Annotated[Path | None, typer.Option("--baseline", help="summary.json or run folder to compare with")] = None,
+    dataset_baseline: Annotated[
+        bool, typer.Option("--dataset-baseline", help="Compare with the baseline named in DIR/dataset.json, if any")
+    ] = False,
     previous: Annotated[bool, typer.Option("--compare-previous", help="Also compare with the latest earlier run")] = False,
     threshold: Annotated[float, typer.Option("--threshold", help="F1 drop that counts as a regression")] = 0.02,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N documents")] = None,
@@ -344,14 +347,16 @@ def eval_run(
 
         from extract.cache import PIPELINE_VERSION
         from extract.evals.compare import compare_runs, format_compare, load_summary
-        from extract.evals.harness import load_dataset, run_eval
+        from extract.evals.harness import dataset_config, dataset_schema, load_dataset, run_eval
         from extract.evals.report import render_side_by_side
         from extract.extractor import Extractor
         from extract.schemas import get_schema
         from extract.strategies import strategy_prompts
 
-        info = get_schema(schema)
+        info = get_schema(schema or dataset_schema(dataset))
         variants = _option_variants(option or [])
+        named = dataset_config(dataset).get("baseline") if dataset_baseline else None
+        against_file = baseline or (dataset / named if named else None)
         cases = load_dataset(dataset)[:limit]
         summaries: dict[str, dict[str, Any]] = {}
         runs: list[Path] = []
@@ -375,7 +380,7 @@ def eval_run(
                         from extract.retry import ExtractionError
 
                         try:
-                            r = ex.extract(text, schema)
+                            r = ex.extract(text, info.name)
                         except (ExtractionError, ValueError) as exc:
                             return None, {"error": str(exc), "seconds": 0.0, "usage": {}}
                         return r.report.model_dump(mode="json"), r.meta()
@@ -388,7 +393,9 @@ def eval_run(
                         "prompts": strategy_prompts(settings.strategy, info), "options": options,
                         "pipeline_version": PIPELINE_VERSION, "max_tokens": settings.max_tokens,
                     }  # fmt: skip
-                    summary = run_eval(one, cases, run_dir, meta, on_done=lambda _id, task=task: bar.advance(task))
+                    summary = run_eval(
+                        one, cases, run_dir, meta, on_done=lambda _id, task=task: bar.advance(task), scoring=info.scoring
+                    )
                 summaries[label] = summary
                 runs.append(run_dir)
                 o = summary["overall"]
@@ -396,8 +403,8 @@ def eval_run(
         typer.echo(render_side_by_side(summaries))
         code = 0
         against = []
-        if baseline:
-            against.append(("baseline", load_summary(baseline)))
+        if against_file:
+            against.append(("baseline", load_summary(against_file)))
         if previous and earlier:
             against.append((f"previous {earlier[-1].parent.name}", load_summary(earlier[-1])))
         for name, old in against:
@@ -425,11 +432,11 @@ def _option_variants(given: list[str]) -> list[list[str]]:
 
 
 @eval_app.command("check")
-def eval_check(dataset: Annotated[Path, typer.Argument(help="Dataset folder")]) -> None:
-    """Validate gold files: schema, verbatim evidence, values read back from evidence."""
+def eval_check(dataset: Annotated[Path, typer.Argument(help="Dataset folder")], schema: Schema = None) -> None:
+    """Validate gold files: schema, verbatim evidence, values grounded as the schema declares."""
     from extract.evals.harness import check_dataset, load_dataset
 
-    problems = _guard(check_dataset, dataset)
+    problems = _guard(check_dataset, dataset, schema)
     for p in problems:
         typer.echo(p)
     n = len(_guard(load_dataset, dataset))

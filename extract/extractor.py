@@ -29,6 +29,7 @@ from extract.config import Settings, load_settings
 from extract.providers import endpoint_for
 from extract.resolver import Dropped, resolve
 from extract.retry import ExtractionError
+from extract.schema_api import Scoring
 from extract.schemas import get_schema
 from extract.strategies import get_strategy
 from extract.workers import DaemonPool
@@ -116,7 +117,7 @@ class Extractor:
         name = strategy or self.settings.strategy
         started = time.perf_counter()
         out = get_strategy(name)(self.client, info, text)
-        resolution = resolve(out.report, text)
+        resolution = resolve(out.report, text, info.scoring or Scoring(lists=()))
         reviewed = info.review(resolution.report, text) if info.review else resolution.report
         report = info.model.model_validate(reviewed)
         return ExtractionResult(

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
+from typing import Any
 
-from extract.amounts import find_amounts, find_percents, find_ranges, normalize_width
+from extract.amounts import find_amounts, find_percents, find_ranges, normalize_width, parse_number
+from extract.dates import dates_stated
 
 _WS = re.compile(r"\s+")
 TOLERANCE = 0.005
@@ -54,6 +57,68 @@ def reads_back(evidence: str, value: float, unit: str | None = None) -> bool:
     if value is None:
         return False
     return any(close(v, value) for v in stated_values(evidence))
+
+
+# A number as written: digits (with separators and a decimal part) or a run of Chinese numerals.
+_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|[〇零一二两三四五六七八九十百千万]{1,8}")
+
+
+def numbers_written(evidence: str) -> list[float]:
+    """Every plain number the evidence writes ("12个月" -> 12, "十二个月" -> 12, "3 years" -> 3)."""
+    out = []
+    for m in _WRITTEN_NUMBER.finditer(normalize_width(evidence)):
+        value = parse_number(m.group().replace("两", "二"))
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def date_stated(evidence: str, value: Any) -> bool:
+    """True when the evidence states the ISO date `value` in any written form."""
+    try:
+        wanted = date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return wanted in dates_stated(evidence)
+
+
+def value_grounded(kind: str, value: Any, evidence: str, document: str, unit: str | None = None) -> bool:
+    """Is `value` grounded the way a schema declares it (`FieldRule.ground`)? See
+    extract.schema_api.Ground for the kinds. A list (names) is grounded when each item is."""
+    if isinstance(value, list):
+        return all(value_grounded(kind, v, evidence, document, unit) for v in value)
+    if kind == "amount":
+        return isinstance(value, int | float) and reads_back(evidence, float(value), unit)
+    if kind == "change":
+        return isinstance(value, int | float) and change_stated_near(evidence, document, float(value))
+    if kind == "date":
+        return date_stated(evidence, value)
+    if kind == "number":
+        stated = numbers_written(evidence) + stated_values(evidence)
+        return isinstance(value, int | float) and any(close(v, float(value)) for v in stated)
+    if kind == "per_share":
+        return isinstance(value, int | float) and per_share_stated(evidence, float(value))
+    if kind == "text":
+        return isinstance(value, str) and is_verbatim(value, evidence)
+    raise ValueError(f"unknown grounding kind {kind!r}")
+
+
+def field_grounded(
+    kind: str, scope: str, value: Any, evidence: str, document: str, unit: str | None = None
+) -> bool:
+    """`value_grounded` in the evidence, or (scope "document") anywhere in the reported document."""
+    where = evidence if scope == "evidence" else without_instructions(document)
+    return value_grounded(kind, value, where, document, unit)
+
+
+def per_share_stated(evidence: str, value: float) -> bool:
+    """An amount per share, stated per share or per N shares: 0.35 reads back from
+    "每10股派发现金红利3.5元" (3.5 over the 10 shares stated with it)."""
+    stated = [a for a in find_amounts(evidence)]
+    if any(close(a.value, value) for a in stated if a.unit != "count"):
+        return True
+    lots = [a.value for a in stated if a.unit == "count" and a.value > 1]
+    return any(close(a.value, value * lot) for lot in lots for a in stated if a.unit != "count")
 
 
 # Changes stated as multiples: 增长1.2倍 is +120%, 翻番 +100%, "doubled" +100%.

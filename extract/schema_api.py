@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -76,12 +76,125 @@ def model_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+# --------------------------------------------------------------------------- the declaration
+# How a schema's entries are matched, compared and grounded. The scorer (`extract eval`), the
+# gold check (`extract eval check`) and the resolver (the grounding gate before output) read
+# only this, so a new schema declares its rules of comparison once, as data.
+
+# How a value is compared with gold:
+#   number: relative tolerance `tolerance` (0.005 = 0.5 %), or absolute points with `absolute`
+#   text:   equal after folding width, case and whitespace, or one contains the other
+#   names:  a list of texts, equal as sets under the `text` rule
+#   exact:  equal (dates as ISO strings, enums)
+Compare = Literal["number", "text", "names", "exact"]
+# How a value is grounded before output (and checked in gold files):
+#   amount:   the evidence states the number (amounts, percentages, counts; 0.5 %)
+#   change:   a sentence holding the evidence states the change (yoy / qoq percentages)
+#   date:     the evidence states the date (ISO value, any written form)
+#   number:   the evidence states the number as an amount or writes it plainly (digits or Chinese
+#             numerals): "12个月", "500万股", "120,000,000 Placing Shares"
+#   per_share: an amount per share, stated per share or per N shares ("每10股派3.5元" = 0.35)
+#   text:     each text is verbatim in the evidence
+#   None:     not grounded (labels chosen from an enum)
+# `scope="document"` looks in the whole document (outside instructions) instead of the evidence:
+# a company named once in the title, an announcement dated once at the foot.
+Ground = Literal["amount", "change", "date", "number", "per_share", "text"]
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One value of an entry, held in one or more keys (`("low", "high")` is one value: a range)."""
+
+    name: str
+    paths: tuple[str, ...]
+    compare: Compare = "number"
+    tolerance: float = 0.005
+    absolute: bool = False
+    scored: bool = True  # False: judged only on matched entries and reported apart (yoy, qoq)
+    ground: Ground | None = None
+    scope: Literal["evidence", "document"] = "evidence"
+    on_ungrounded: Literal["drop", "null"] = "drop"  # drop the entry, or set this value to null
+
+
+# Key matchers: (gold value, pred value, gold entry) -> 2 exact match, 1 loose match, 0 none.
+KeyMatch = Callable[[Any, Any, dict[str, Any]], int]
+
+
+def key_equal(gold: Any, pred: Any, entry: dict[str, Any]) -> int:
+    return 2 if gold == pred else 0
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    name: str
+    match: KeyMatch = key_equal
+
+
+@dataclass(frozen=True)
+class EntryList:
+    """A list of entries in the report (`report[path]`), scored and grounded entry by entry.
+
+    Entries match one to one when every key matches; a matched pair is then judged field by
+    field, one row per scored field that either side states. `period_key`: a prediction whose
+    keys match a missed gold entry except this one, with every scored value right, is counted
+    as `wrong_period` rather than invented. `show`: entry keys copied into every row (and, for
+    `show_pred`, the prediction's own value as `pred_<key>`). `group_by`: row keys that name the
+    per-group table (per metric, per event type and field)."""
+
+    path: str
+    kind: str
+    keys: tuple[KeyRule, ...]
+    fields: tuple[FieldRule, ...]
+    evidence: str | None = "evidence"
+    period_key: str | None = None
+    show: tuple[str, ...] = ()
+    show_pred: tuple[str, ...] = ()
+    group_by: tuple[str, ...] = ()
+    unit_key: str | None = None  # passed to the amount read-back
+    dedupe: tuple[str, ...] = ()  # entry keys that, with the match keys, tell two entries apart in output
+
+    @property
+    def scored(self) -> tuple[FieldRule, ...]:
+        return tuple(f for f in self.fields if f.scored)
+
+
+@dataclass(frozen=True)
+class ScalarRule:
+    """A single value of the report ("company.ticker"), scored as an exact match."""
+
+    path: str
+    casefold: bool = False
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """`lists[0]` is the primary list: its rows make the headline ("overall") figures; the
+    others are reported under their own path (e.g. "guidance")."""
+
+    lists: tuple[EntryList, ...]
+    scalars: tuple[ScalarRule, ...] = ()
+
+    @property
+    def primary(self) -> EntryList:
+        return self.lists[0]
+
+    def judged(self) -> tuple[FieldRule, ...]:
+        """Fields judged apart from the F1 (yoy, qoq), in declaration order, once each."""
+        seen: dict[str, FieldRule] = {}
+        for lst in self.lists:
+            for f in lst.fields:
+                if not f.scored:
+                    seen.setdefault(f.name, f)
+        return tuple(seen.values())
+
+
 @dataclass(frozen=True)
 class SchemaInfo:
     name: str
     version: str
     model: type[BaseModel]
     rules: Rules | None = None
+    scoring: Scoring | None = None  # None: nothing is scored or grounded entry by entry
     options: tuple[Option, ...] = ()
     review: Review | None = None
 

@@ -12,12 +12,11 @@ import pytest
 from extract.evals.scoring import (
     EvidenceIndex,
     classify_wrong_value,
-    normalize_segment,
     score_document,
-    segments_match,
     summarize,
     value_correct,
 )
+from extract.schemas.earnings_report.scoring import normalize_segment, segments_match
 
 TEXT = "极光2023年第二季度收入为7,330万元人民币，同比下降4%。净亏损为2,370万元人民币。"
 
@@ -429,3 +428,70 @@ def test_two_document_prf_by_hand():
     assert s["error_counts"] == {"missed": 1, "wrong_value": 1, "wrong_period": 0, "invented": 2,
                                  "duplicate": 0, "wrong_yoy": 0, "wrong_qoq": 0, "wrong_scalar": 0}
     json.dumps(s, ensure_ascii=False)  # the summary is written as summary.json
+
+
+# --------------------------------------------------------------------------- any schema's declaration
+
+from extract.resolver import resolve  # noqa: E402
+from extract.schema_api import EntryList, FieldRule, KeyRule, Scoring  # noqa: E402
+
+
+def _name_key(gold, pred, entry) -> int:
+    from extract.evals.scoring import text_equal
+
+    return 2 if gold == pred else 1 if text_equal(gold, pred) else 0
+
+
+TOY = Scoring(lists=(EntryList(
+    path="events", kind="event",
+    keys=(KeyRule("type"), KeyRule("company", _name_key)),
+    fields=(
+        FieldRule("type", ("type",), compare="exact"),
+        FieldRule("amount", ("amount_low", "amount_high"), ground="amount"),
+        FieldRule("person", ("person",), compare="text", ground="text", on_ungrounded="null"),
+        FieldRule("date", ("date",), compare="exact", ground="date", on_ungrounded="null"),
+    ),
+    show=("type", "company"), group_by=("type", "field"),
+),))
+TOY_TEXT = "星河科技拟以不超过2亿元回购股份。星河科技董事长张明辞职，自2024年5月20日起生效。"
+
+
+def ev(type_, company, *, low=None, high=None, person=None, date=None, evidence=None) -> dict:
+    return {"type": type_, "company": company, "amount_low": low, "amount_high": high, "person": person,
+            "date": date, "evidence": evidence}
+
+
+def test_a_declared_schema_is_scored_field_by_field():
+    gold = {"events": [ev("buyback", "星河科技", high=2e8), ev("exec", "星河科技", person="张明", date="2024-05-20")]}
+    pred = {"events": [
+        ev("buyback", "星河科技股份有限公司", high=2e8),  # the longer name contains the gold one
+        ev("exec", "星河科技", person="张明", date="2024-05-21"),  # wrong date
+        ev("dividend", "星河科技", low=1, high=1),  # invented: two rows (type, amount)
+    ]}
+    ds = score_document("t", TOY_TEXT, gold, pred, scoring=TOY, readback=ok)
+    by_field = {(r["type"], r["field"]): r["status"] for r in ds.rows}
+    assert by_field == {
+        ("buyback", "type"): "correct", ("buyback", "amount"): "correct",
+        ("exec", "type"): "correct", ("exec", "person"): "correct", ("exec", "date"): "wrong_value",
+        ("dividend", "type"): "invented", ("dividend", "amount"): "invented",
+    }
+    s = summarize([ds], {"t": "zh"})
+    assert (s["overall"]["gold"], s["overall"]["predicted"], s["overall"]["correct"]) == (5, 7, 4)
+    assert s["overall"]["f1"] == pytest.approx(8 / 12)
+    assert s["per_metric"]["exec.date"]["correct"] == 0 and s["per_language"]["zh"]["documents"] == 1
+    assert "guidance" not in s and "yoy" not in s and s["scalars"] == {}
+    assert list(s["error_counts"]) == ["missed", "wrong_value", "wrong_period", "invented", "duplicate", "wrong_scalar"]
+
+
+def test_the_resolver_grounds_a_declared_schema():
+    report = {"events": [
+        ev("buyback", "星河科技", high=2e8, evidence="星河科技拟以不超过2亿元回购股份"),
+        ev("buyback", "星河科技", high=3e8, evidence="星河科技拟以不超过2亿元回购股份"),  # 3亿 not stated: dropped
+        ev("exec", "星河科技", person="李华", date="2024-05-20", evidence="星河科技董事长张明辞职，自2024年5月20日起生效"),
+    ]}
+    out = resolve(report, TOY_TEXT, TOY)
+    assert [e["amount_high"] for e in out.report["events"]] == [2e8, None]
+    assert out.report["events"][1]["person"] is None  # 李华 is not in the evidence: set to null
+    assert out.report["events"][1]["date"] == "2024-05-20"
+    assert sorted(d.reason for d in out.dropped) == ["amount_high 3e+08 not stated in its evidence",
+                                                    "person '李华' not stated with its evidence; set to null"]
