@@ -176,3 +176,22 @@ def test_eval_runs_judge_on_and_off_side_by_side_in_one_invocation(srv: Scripted
                  for p in runs.iterdir()}  # fmt: skip
     assert summaries["off"]["overall"]["precision"] < 1.0 and summaries["sentence"]["overall"]["precision"] == 1.0
     assert summaries["off"]["overall"]["recall"] == summaries["sentence"]["overall"]["recall"] == 1.0
+
+
+def test_prior_period_figures_are_not_put_to_the_judge(make_settings: Any) -> None:
+    """The rules read "上年同期为…" as the prior period's from its cue; a small model asked about
+    such a figure called it "not the company's result" (measured), so it is not asked."""
+    doc = "星河家电(深交所:002888)公布2024年半年度业绩。公司实现营业收入5.1亿元，上年同期为4.25亿元。"
+
+    def reject_all(request: dict[str, Any]) -> Any:
+        if not _is_judge(request):
+            return {"name": "星河家电", "name_en": None}
+        return {f"f{k}": False for k in re.findall(r"\[(\d+)\]", request["messages"][1]["content"])}
+
+    with ScriptedServer(default=answering(reject_all)) as server, Extractor(
+        settings=make_settings(server, options=(("judge", "sentence"),))
+    ) as ex:
+        result = ex.extract(doc)
+    windows = [r["messages"][1]["content"] for r in server.requests if _is_judge(r)]
+    assert len(windows) == 1 and "[1]5.1亿元" in windows[0] and "[2]" not in windows[0]
+    assert {(e.period, e.value) for e in result.report.metrics} == {("2023H1", 4.25e8)}
