@@ -23,7 +23,7 @@ install: $(BIN)/python
 	$(PIP_INSTALL) -e '.[embedded]'
 
 install-dev: $(BIN)/python
-	$(PIP_INSTALL) -e '.[embedded,dev,serve]'
+	$(PIP_INSTALL) -e '.[embedded,dev,serve,cluster]'
 
 demo: install
 	$(BIN)/extract model pull qwen2.5-coder-1.5b

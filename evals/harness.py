@@ -3,6 +3,7 @@
 A dataset is any folder of NAME.txt + NAME.gold.json pairs, with an optional
 manifest.jsonl ({"id", "language", ...}). A run folder holds:
   predictions/NAME.json  rows.jsonl  summary.json  summary.md  report.html  config.json
+  pages/NAME.html (each prediction on its text: the view of `extract run --html`)
 Every accuracy figure in this project comes from here.
 """
 
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from extract.documents import read_document
+from extract.evals.charts import load_history
 from extract.evals.report import render_html, render_markdown
 from extract.evals.scoring import score_document, summarize
 from extract.schema_api import Scoring
+from extract.view import render_page
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ def run_eval(
     `scoring`: the schema's declaration (default: the default schema's)."""
     started = time.perf_counter()
     doc_scores, docs, seconds, tokens, calls = [], [], [], [], []
+    pages: dict[str, str] = {}
     for case in cases:
         pred, info = extract_one(case.text)
         score = score_document(case.id, case.text, case.gold, pred, error=info.get("error"), scoring=scoring)
@@ -81,6 +85,9 @@ def run_eval(
         error = info.get("error")
         docs.append({"id": case.id, "text": case.text, "gold": case.gold, "pred": pred, "rows": score.rows, "error": error})
         _write(run_dir / "predictions" / f"{case.id}.json", json.dumps({"report": pred, **info}, ensure_ascii=False, indent=2))
+        if pred is not None:
+            _write(run_dir / "pages" / f"{case.id}.html", render_page(case.text, pred, info, title=case.id))
+            pages[case.id] = f"pages/{case.id}.html"
         if on_done:
             on_done(case.id)
     summary = summarize(doc_scores, {c.id: c.language for c in cases})
@@ -100,7 +107,8 @@ def run_eval(
     _write(run_dir / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2))
     _write(run_dir / "config.json", json.dumps(meta, ensure_ascii=False, indent=2))
     _write(run_dir / "summary.md", render_markdown(summary, meta))
-    _write(run_dir / "report.html", render_html(summary, meta, docs))
+    history = load_history(run_dir.parent)  # this run's summary.json is written: it is the last point
+    _write(run_dir / "report.html", render_html(summary, meta, docs, history=history, pages=pages))
     return summary
 
 

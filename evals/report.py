@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
+from extract.evals.charts import RunPoint, bar_chart, history_chart, language_bars, metric_bars
 from extract.evals.scoring import GOLD_STATUSES, PRED_STATUSES, EvidenceIndex
 
 __all__ = ["render_markdown", "render_html", "render_side_by_side", "headline_rows"]
@@ -274,6 +275,8 @@ td.status{font-weight:600;white-space:nowrap}
 .error{color:#b42318}
 .legend span{margin-right:1rem}
 section.doc{border-top:2px solid #888;margin-top:2rem;padding-top:.5rem}
+.charts{display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:flex-start}
+svg.chart{max-width:100%;height:auto}
 """
 
 
@@ -394,11 +397,12 @@ def _doc_passed(doc: dict, per_doc: dict) -> bool:
     return not doc.get("error") and all(r.get("status") == "correct" for r in entries)
 
 
-def _doc_section(i: int, doc: dict, per_doc: dict) -> str:
+def _doc_section(i: int, doc: dict, per_doc: dict, page: str | None = None) -> str:
     rows = doc.get("rows") or []
     info = per_doc.get(str(doc.get("id")), {})
     verdict = '<span class="pass">PASS</span>' if _doc_passed(doc, per_doc) else '<span class="fail">FAIL</span>'
-    head = [f'<section class="doc" id="doc-{i}"><h2>{_e(doc.get("id"))}</h2><p>{verdict}']
+    link = f' · <a class="page" href="{_e(page)}">the prediction on its text</a>' if page else ""
+    head = [f'<section class="doc" id="doc-{i}"><h2>{_e(doc.get("id"))}</h2><p>{verdict}{link}']
     if "f1" in info:
         head.append(f" · F1 {_e(_pct(info.get('f1')))} · P {_e(_pct(info.get('precision')))}"
                     f" · R {_e(_pct(info.get('recall')))}")
@@ -413,8 +417,28 @@ def _doc_section(i: int, doc: dict, per_doc: dict) -> str:
     )
 
 
-def render_html(summary: dict, meta: dict, docs: list[dict]) -> str:
-    """A single self-contained HTML page (inline CSS, no scripts, no external loads)."""
+def _charts(summary: dict, history: list[RunPoint] | None) -> str:
+    parts = []
+    trend = history_chart(history or [], str((summary.get("meta") or {}).get("dataset", ""))) if history else ""
+    if trend:
+        parts.append(trend)
+    bars = language_bars(summary)
+    if bars:
+        parts.append(bar_chart("Metric F1 per language", bars, width=460))
+    bars = metric_bars(summary)
+    if bars:
+        parts.append(bar_chart("Metric F1 per metric", bars, width=600))
+    return f'<div class="charts">{"".join(parts)}</div>' if parts else ""
+
+
+def render_html(
+    summary: dict, meta: dict, docs: list[dict], *, history: list[RunPoint] | None = None, pages: dict[str, str] | None = None
+) -> str:
+    """A single self-contained HTML page (inline CSS and SVG, no scripts, no external loads).
+
+    `history`: the runs kept beside this one (this one included) for the F1-across-runs chart;
+    `pages`: document id -> relative link to its page of the prediction on its text (extract.view)."""
+    pages = pages or {}
     title = "Extraction eval" + (f" — {meta['model']}" if meta.get("model") else "")
     parts = [
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">",
@@ -425,6 +449,9 @@ def render_html(summary: dict, meta: dict, docs: list[dict]) -> str:
     if meta:
         meta_rows = [list(kv) for kv in _meta_items(meta)]
         parts += ["<h2>Run</h2>", _html_table(["setting", "value"], meta_rows, num_from=None)]
+    charts = _charts({**summary, "meta": summary.get("meta") or meta}, history)
+    if charts:
+        parts += ["<h2>Charts</h2>", charts]
     parts += ["<h2>Headline</h2>", _html_table(["figure", "value"], [list(r) for r in headline_rows(summary)])]
     header, rows = _per_metric_table(summary)
     parts += ["<h2>Per metric</h2>", _html_table(header, rows)]
@@ -440,8 +467,10 @@ def render_html(summary: dict, meta: dict, docs: list[dict]) -> str:
     ]
     for i, d in enumerate(docs):
         verdict = "PASS" if _doc_passed(d, per_doc) else "FAIL"
-        parts.append(f'<li><a href="#doc-{i}">{_e(d.get("id"))}</a> {verdict}</li>')
+        page = pages.get(str(d.get("id")))
+        link = f' · <a href="{_e(page)}">on its text</a>' if page else ""
+        parts.append(f'<li><a href="#doc-{i}">{_e(d.get("id"))}</a> {verdict}{link}</li>')
     parts.append("</ol>")
-    parts += [_doc_section(i, d, per_doc) for i, d in enumerate(docs)]
+    parts += [_doc_section(i, d, per_doc, pages.get(str(d.get("id")))) for i, d in enumerate(docs)]
     parts.append("</body></html>")
     return "\n".join(parts)

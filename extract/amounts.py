@@ -66,7 +66,8 @@ _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _TRAD = ("萬万 億亿 幣币 圓元 鎊镑 歐欧 個个 戶户 張张 筆笔 較较 與与 長长 減减 漲涨 擴扩 環环 約约"
          " 過过 兩两 點点 餘余 財财 臺台 週周 達达 為为 負负 縮缩 於于 將将 國国 託托 韓韩 門门 號号"
          " 歲岁 時时 東东 價价 權权 項项 輛辆 條条 額额 間间 數数 幾几 灣湾 億亿 倉仓 層层")
-_FOLD = _WIDTH | {ord(p[0]): ord(p[1]) for p in _TRAD.split()} | {0x2212: 0x2D, 0xFFE5: 0xA5}
+# U+FE52 "﹒" (small full stop) is the decimal point of some Hong Kong results pages ("21﹒19億")
+_FOLD = _WIDTH | {ord(p[0]): ord(p[1]) for p in _TRAD.split()} | {0x2212: 0x2D, 0xFFE5: 0xA5, 0xFE52: 0x2E}
 
 # URLs, protocol-relative links, HTML tags and entities: numbers inside them are never figures
 _MASK_RE = re.compile(
@@ -100,7 +101,7 @@ _CUR_PREFIX = {"US$": "USD", "U.S.$": "USD", "USD": "USD", "HK$": "HKD", "HKD": 
                "£": "GBP", "GBP": "GBP", "₩": "KRW", "KRW": "KRW", "₹": "INR", "INR": "INR",
                "CHF": "CHF", "$": "USD", "人民币": "CNY", "港币": "HKD", "港元": "HKD", "新台币": "TWD"}
 # hundredths of the currency
-_CENTS = {"港仙": "HKD", "仙": "HKD", "美分": "USD", "分人民币": "CNY", "cents": "USD", "cent": "USD"}
+_CENTS = {"港仙": "HKD", "仙": "HKD", "美仙": "USD", "美分": "USD", "分人民币": "CNY", "cents": "USD", "cent": "USD"}
 _CUR_SUFFIX = {**_CENTS, "元人民币": "CNY", "元港币": "HKD", "人民币元": "CNY", "人民币": "CNY", "美元": "USD",
                "美金": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY", "英镑": "GBP",
                "新台币": "TWD", "台币": "TWD", "新加坡元": "SGD", "新元": "SGD", "澳元": "AUD",
@@ -127,8 +128,11 @@ def _en(words: str) -> str:
 
 # ---------------------------------------------------------------- amount pattern pieces
 
-# an Arabic number: "7,330" / "1.163" / "443121"; "," groups only when exactly 3 digits follow
-_NUM = r"[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+# an Arabic number: "7,330" / "1.163" / "443121"; "," groups only when exactly 3 digits follow.
+# Web pages sometimes put a space after the point ("2. 647亿"); that reading is taken only when a
+# Chinese scale or currency follows at once, so "in 2019. 5 stores" stays two things.
+_SPACED_POINT = r"[0-9]+\.[ ][0-9]+(?=[ \t]?[万亿千百元]|港元|港币|美元|人民币)"
+_NUM = _SPACED_POINT + r"|[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 # a Chinese numeral, optionally with 点 decimals: "三千万", "十二亿", "三点五"
 _CN_NUM = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+)?"
 # a scale word after the number (Chinese, or English word with optional space)
@@ -142,7 +146,7 @@ _CUR_SUF = (r"[ \t]?(?:" + _alt([k for k in _CUR_SUFFIX if not k.isascii() and k
             r"[ \t]dollars|dollars|rmb|cny|yuan|renminbi|usd|hkd|euros?|eur|jpy|yen|gbp|pounds|twd|cents?") + ")")
 _CN_COUNTER = (r"个(?!月|季|百分点|交易日|工作日|小时|基点|点)|個(?!月|季|百分點|交易日|工作日|小時|基點|點)"
                r"|家(?!庭)|间|間(?!接)|名|位(?!于)|人次|人|户|次(?!日|年|月)"
-               r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗")
+               r"|股(?!东|价|权|本|市)|款|项(?!目)|座|台(?!湾)|辆|件|张|份(?!额)|笔|条|套|艘|架|部(?!分|门)|枚|颗|头(?![部条等号牌脑])")
 _EN_COUNTER = (r"[ \t](?i:(?:(?:monthly|daily|average|active|paying|new|registered|total|enterprise|unique"
                r"|annual|hotel|business|corporate|retail|individual|institutional|cumulative|net|premium"
                r"|mobile|online|merchant|platform)[ \t]+){0,3}(?:users?|customers?|shares?|ADSs?|ADRs?"
@@ -157,6 +161,9 @@ _PER_SHARE = (r"[ \t]?(?:[/每][ \t]?(?:股|ADS|ADR|美国存托股|存托股|�
               r"(?:shares?|ADSs?|ADRs?|American[ \t]+depositary[ \t]+shares?)(?![A-Za-z]))"
               r"|(?i:,?[ \t]+an?[ \t]+(?:diluted[ \t]+)?(?:share|ADS)(?![A-Za-z])))")
 
+# "每股盈利2.2分": 分 (fen) is a hundredth of a yuan, read so only in a per-share clause
+_FEN = r"分(?![钟鐘之析别別部数數行类類享红紅配派期批])"
+
 # the whole amount: [sign][currency][sign]number[多/余][scale][亿..万 remainder][currency|counter|days][per share]
 _AMOUNT_RE = re.compile(
     rf"(?<![0-9A-Za-z_.%第])(?<![0-9],)"
@@ -167,7 +174,7 @@ _AMOUNT_RE = re.compile(
     rf"(?P<many>[多余])?"
     rf"(?:(?P<scale>{_SCALE})|(?P<scale1>{_SCALE1}))?"
     rf"(?:(?<=亿)(?P<rem>[0-9]+(?:\.[0-9]+)?)(?P<rscale>千万|万))?"
-    rf"(?:(?P<csuf>{_CUR_SUF})|(?P<cnt>{_CN_COUNTER}|{_EN_COUNTER})|(?P<days>{_DAYS}))?"
+    rf"(?:(?P<csuf>{_CUR_SUF})|(?P<cnt>{_CN_COUNTER}|{_EN_COUNTER})|(?P<days>{_DAYS})|(?P<fen>{_FEN}))?"
     rf"(?P<ps>{_PER_SHARE})?"
 )
 # what may follow a bare currency+number and proves it is not an amount ("人民币2022年")
@@ -257,6 +264,11 @@ _BARE_LOW = re.compile(rf"(?<![0-9A-Za-z_.%第])(?<![0-9],)(?P<num>{_NUM})[ \t]*
 
 # ---------------------------------------------------------------- numbers
 
+def _digits(num: str) -> str:
+    """A matched Arabic number without its group commas and a stray space after the point."""
+    return num.replace(",", "").replace(" ", "")
+
+
 def _cn_int(s: str) -> float:
     """Chinese integer numeral -> value ("两百五十" 250, "三亿五千万" 3.5e8, "三万五" 35000)."""
     if s and all(c in _CN_DIGIT for c in s):  # a digit string such as 二〇二三
@@ -305,7 +317,7 @@ def parse_number(s: str) -> float | None:
     if m:
         scale = m["scale"].strip().lower() if m["scale"] else ""
         mult = _CN_SCALE.get(scale, _EN_SCALE.get(scale, 1.0))
-        return sign * float(Decimal(m["num"].replace(",", "")) * Decimal(int(mult)))
+        return sign * float(Decimal(_digits(m["num"])) * Decimal(int(mult)))
     value = _parse_cn(t) if t else None
     if value is None and t and any(c in _CN_DIGIT or c in "十百千万亿点" for c in t):
         value = _cn2an(t)
@@ -368,6 +380,14 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
     cur = _currency(m)
     end = m.end()
     cnt = m["cnt"]
+    fen = False
+    if m["fen"]:
+        ctx = f[max(_clause_start(f, m.start(), 50), m.start() - 50): m.start()]
+        fen = bool(_PS_CONTEXT.search(ctx)) and not m["pre"]
+        if fen:
+            cur = "CNY"
+        else:
+            end = m.start("fen")
     if cnt and m["pre"]:  # "US$5 users" - the currency decides, the noun is not part of it
         end, cnt = m.start("cnt"), None
     ps = bool(m["ps"]) and cur is not None
@@ -377,9 +397,9 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
         return None
     scale_txt = (m["scale"] or m["scale1"] or "").strip()
     scale = _CN_SCALE.get(scale_txt) or _EN_SCALE.get(scale_txt.lower(), 1.0)
-    has_suffix = bool(m["csuf"] or cnt or m["days"])
+    has_suffix = bool(m["csuf"] or cnt or m["days"] or fen)
     if m["num"]:
-        base = Decimal(m["num"].replace(",", ""))
+        base = Decimal(_digits(m["num"]))
         has_scale = bool(scale_txt)
         if not (has_scale or cur or cnt or m["days"]):
             return None
@@ -390,13 +410,15 @@ def _build_amount(m: re.Match[str], f: str, text: str) -> _Hit | None:
             return None
     if not (scale_txt or has_suffix) and _NOT_AMOUNT_AFTER.match(f, end):
         return None
+    if cnt == "款" and m["num"] and re.fullmatch(r"(?:19|20)[0-9]{2}", m["num"]):
+        return None  # "2021款" is a model year, not a count of models
     if (cnt and cnt[:1] in " \t" and m["num"] and re.fullmatch(r"(?:19|20)[0-9]{2}", m["num"])
             and _YEAR_CONTEXT.search(f, max(0, m.start() - 12), m.start())):
         return None
     exact = base * Decimal(int(scale))  # Decimal: "1.1亿" is 110000000.0, not ...0000001
     if m["rem"]:
         exact += Decimal(m["rem"]) * Decimal(int(_CN_SCALE[m["rscale"]]))
-    if m["csuf"] and m["csuf"].strip().lower() in _CENTS:
+    if fen or (m["csuf"] and m["csuf"].strip().lower() in _CENTS):
         exact = exact / 100
     value = -float(exact) if (m["sign"] or m["sign2"] or m["paren"]) else float(exact)
     unit = cur or ("count" if cnt else "days" if m["days"] else None)
@@ -458,7 +480,7 @@ def _pct_raw(m: re.Match[str]) -> tuple[float, bool]:
         return float(_CN_DIGIT.get(m["cheng"]) or m["cheng"]) * 10.0, False
     if m["cnum"]:
         return parse_number(m["cnum"]) or 0.0, False
-    value = float(m["num"].replace(",", ""))
+    value = float(_digits(m["num"]))
     return (-value if m["sign"] in ("-", "负") else value), False
 
 
@@ -591,7 +613,7 @@ def _bare_low_amount(f: str, text: str, hi: _Hit, floor: int) -> Range | None:
     m = _bare_low(f, hi.amount.start, floor)
     if m is None or hi.amount.value < 0:
         return None
-    value = float(Decimal(m["num"].replace(",", "")) * Decimal(int(hi.scale)))
+    value = float(Decimal(_digits(m["num"])) * Decimal(int(hi.scale)))
     low = Amount(value, hi.amount.unit, m.start("num"), m.end("num"), text[m.start("num"):m.end("num")],
                  per_share=hi.amount.per_share)
     return _make_range(low, hi.amount)
@@ -603,7 +625,7 @@ def _bare_low_percent(f: str, text: str, hi: Percent, floor: int) -> Range | Non
     if m is None:
         return None
     # the low end may look past the high end: "decrease by 2-4% year over year"
-    low, _ = _percent_at(f, text, m.span("num"), (float(m["num"].replace(",", "")), False), floor, len(f))
+    low, _ = _percent_at(f, text, m.span("num"), (float(_digits(m["num"])), False), floor, len(f))
     return _percent_range(low, hi)
 
 

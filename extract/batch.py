@@ -14,7 +14,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +103,9 @@ def compact(path: Path, order: list[str]) -> None:
     os.replace(tmp, path)
 
 
-def _record(doc_id: str, outcome: ExtractionResult | Exception) -> dict[str, Any]:
+def record_of(doc_id: str, outcome: ExtractionResult | Exception) -> dict[str, Any]:
+    """The --out record of one finished document (built where the document ran: a Ray worker
+    sends back this dict, so both batch paths write the same lines)."""
     if isinstance(outcome, ExtractionResult):
         return {
             "id": doc_id,
@@ -117,6 +119,11 @@ def _record(doc_id: str, outcome: ExtractionResult | Exception) -> dict[str, Any
     return {"id": doc_id, "ok": False, "error": str(outcome), "reason": reason, "usage": {}, "cached": False}
 
 
+# Runs the readable documents, (id, text) pairs, and yields their records as they finish, in
+# any order; a document it cannot finish (Ctrl-C) is simply not yielded.
+Runner = Callable[[list[tuple[str, str]]], Iterator[dict[str, Any]]]
+
+
 def run_batch(
     extractor: Extractor,
     inputs: list[Path],
@@ -128,6 +135,28 @@ def run_batch(
     resume: bool = True,
     show_progress: bool = True,
 ) -> BatchSummary:
+    """The local batch: `extractor`'s thread pool against its one endpoint."""
+
+    def local(pairs: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+        for doc_id, outcome in extractor.extract_many(pairs, schema=schema, strategy=strategy):
+            yield record_of(doc_id, outcome)
+
+    return run_records(local, inputs, out=out, out_dir=out_dir, resume=resume, show_progress=show_progress)
+
+
+def run_records(
+    runner: Runner,
+    inputs: list[Path],
+    *,
+    out: Path | None,
+    out_dir: Path | None,
+    resume: bool = True,
+    show_progress: bool = True,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> BatchSummary:
+    """What every batch path shares: read the inputs, skip what resume skips, write each record
+    whole as it comes (and DIR/<id>.json), progress, summary, Ctrl-C, compaction. `runner`
+    does the extracting; `on_record` sees each record after it is written and counted."""
     documents = list(iter_documents(inputs))
     check_unique(documents)
     summary = BatchSummary(total=len(documents))
@@ -139,12 +168,14 @@ def run_batch(
     summary.skipped = len(documents) - len(todo)
     started = time.perf_counter()
 
-    def emit(doc_id: str, outcome: ExtractionResult | Exception) -> None:
+    def emit(record: dict[str, Any]) -> None:
         with _ctrl_c_after():  # the line written and the summary's count must agree
-            _emit(doc_id, outcome)
+            _emit(record)
+        if on_record:
+            on_record(record)
 
-    def _emit(doc_id: str, outcome: ExtractionResult | Exception) -> None:
-        record = _record(doc_id, outcome)
+    def _emit(record: dict[str, Any]) -> None:
+        doc_id = record["id"]
         if writer:
             writer.write(record)
         if record["ok"]:
@@ -161,7 +192,7 @@ def run_batch(
     readable: list[Document] = []
     for doc in todo:
         if doc.error is not None:
-            emit(doc.id, ValueError(doc.error))
+            emit(record_of(doc.id, ValueError(doc.error)))
         else:
             readable.append(doc)
 
@@ -180,9 +211,8 @@ def run_batch(
             task = progress.add_task(
                 "documents", total=len(todo), completed=len(todo) - len(readable), ok=0, failed=summary.failed
             )
-            pairs: Iterator[tuple[str, str]] = ((d.id, d.text or "") for d in readable)
-            for doc_id, outcome in extractor.extract_many(pairs, schema=schema, strategy=strategy):
-                emit(doc_id, outcome)
+            for record in runner([(d.id, d.text or "") for d in readable]):
+                emit(record)
                 progress.update(task, advance=1, ok=summary.ok, failed=summary.failed)
     except KeyboardInterrupt:
         summary.interrupted = True
@@ -213,4 +243,6 @@ def _ctrl_c_after() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-__all__ = ["BatchSummary", "run_batch", "read_records", "write_json_atomic", "ExtractionError"]
+__all__ = [
+    "BatchSummary", "Runner", "run_batch", "run_records", "record_of", "read_records", "write_json_atomic", "ExtractionError",
+]

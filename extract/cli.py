@@ -139,6 +139,10 @@ def run(
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
     meta: Annotated[bool, typer.Option("--meta", help="Wrap the report with usage, cache and timing metadata")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the report on the text as one self-contained HTML page (opens offline)"),
+    ] = None,
     option: Options = None,
     verbose: Verbose = False,
 ) -> None:
@@ -164,7 +168,15 @@ def run(
             result = ex.extract(text, schema=schema)
         report = result.report.model_dump(mode="json")
         payload = {"report": report, "meta": result.meta()} if meta else report
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))  # first: a failed page write loses nothing
+        if html is not None:
+            from extract.view import render_page
+
+            title = "stdin" if str(file) == "-" else file.name
+            try:
+                html.write_text(render_page(text, report, result.meta(), title=title), encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {html}: {exc.strerror or exc}") from None
 
     _guard(body)
 
@@ -175,10 +187,33 @@ def batch(
     out: Annotated[Path | None, typer.Option("--out", help="JSONL: one record per document")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Write DIR/<id>.json with each bare report")] = None,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip ids already ok in --out")] = True,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Documents in flight")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Documents in flight (with --ray: per endpoint, all its workers together)")
+    ] = None,
     schema: Schema = None,
     strategy: Strategy = None,
-    base_url: BaseUrl = None,
+    base_urls: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--base-url",
+            help="OpenAI-compatible endpoint; default: embedded llama.cpp (env EXTRACT_BASE_URL). With --ray, repeat for several",
+        ),
+    ] = None,
+    use_ray: Annotated[bool, typer.Option("--ray", help="Run on Ray: a local instance, or the cluster at --ray-address")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Join this Ray cluster (or `auto`) instead of starting a local instance")
+    ] = None,
+    endpoints: Annotated[
+        Path | None, typer.Option("--endpoints", help="With --ray: a file of endpoints, one `URL [CONCURRENCY]` a line")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="With --ray: worker processes (default one per endpoint; embedded: 1)", min=1),
+    ] = None,
+    worker_cpus: Annotated[
+        float | None,
+        typer.Option("--worker-cpus", help="With --ray: CPUs Ray reserves per worker (default 0.25; embedded 1)", min=0.0),
+    ] = None,
     model: Model = None,
     api_key: ApiKey = None,
     model_path: ModelPath = None,
@@ -200,11 +235,20 @@ def batch(
         raise _fail(f"--out {out} is a folder; give a file name such as {out / 'results.jsonl'}")
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise _fail(f"--out-dir {out_dir} is a file, not a folder")
+    urls = base_urls or []
+    if not use_ray:
+        given = [n for n, v in (("--ray-address", ray_address), ("--endpoints", endpoints), ("--workers", workers),
+                                ("--worker-cpus", worker_cpus)) if v is not None]  # fmt: skip
+        if len(urls) > 1:
+            given.append("a second --base-url")
+        if given:
+            raise _fail(f"{', '.join(given)} need(s) --ray")
     settings = _settings(
-        base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
-        timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
-        concurrency=concurrency, options=option or None,
+        base_url=urls[0] if len(urls) == 1 else None, model=model, api_key=api_key, temperature=temperature,
+        max_tokens=max_tokens, timeout=timeout, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir,
+        strategy=strategy, concurrency=concurrency, options=option or None,
     )  # fmt: skip
+    show = progress and sys.stderr.isatty()
 
     def body() -> int:
         from extract.batch import run_batch
@@ -212,11 +256,25 @@ def batch(
         from extract.schemas import get_schema
 
         get_schema(schema)  # fail before any work on a typo
-        with Extractor(settings=settings, model_path=model_path) as ex:
-            summary = run_batch(
-                ex, paths, out=out, out_dir=out_dir, schema=schema, strategy=strategy, resume=resume,
-                show_progress=progress and sys.stderr.isatty(),
-            )  # fmt: skip
+        if use_ray:
+            from extract.cluster import ClusterError, endpoint_specs, run_cluster_batch
+
+            try:
+                # No flag and no file: the configured endpoint (EXTRACT_BASE_URL, config), if any.
+                named = urls or ([settings.base_url] if settings.base_url and endpoints is None else [])
+                specs = endpoint_specs(named, endpoints, settings.concurrency)
+                summary = run_cluster_batch(
+                    settings, paths, endpoints=specs, workers=workers, address=ray_address, out=out, out_dir=out_dir,
+                    schema=schema, strategy=strategy, resume=resume, show_progress=show, model_path=model_path,
+                    worker_cpus=worker_cpus,
+                )  # fmt: skip
+            except ClusterError as exc:
+                raise UsageError(str(exc)) from None
+        else:
+            with Extractor(settings=settings, model_path=model_path) as ex:
+                summary = run_batch(
+                    ex, paths, out=out, out_dir=out_dir, schema=schema, strategy=strategy, resume=resume, show_progress=show
+                )  # fmt: skip
         typer.echo(
             f"{summary.total} documents: {summary.ok} ok ({summary.cached} from cache), {summary.failed} failed, "
             f"{summary.skipped} skipped as already done; {summary.prompt_tokens}+{summary.completion_tokens} tokens; "

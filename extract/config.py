@@ -185,8 +185,12 @@ def load_settings(**overrides: Any) -> Settings:
         if not ok:
             raise ValueError(message)
     if settings.base_url is not None:
-        parts = urlsplit(settings.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            # not echoed: a malformed URL may still carry a key, and redact_url needs a URL
-            raise ValueError("base_url must be an http(s) URL with a host, such as http://localhost:8000/v1")
+        check_base_url(settings.base_url)
     return settings
+
+
+def check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # not echoed: a malformed URL may still carry a key, and redact_url needs a URL
+        raise ValueError("base_url must be an http(s) URL with a host, such as http://localhost:8000/v1")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePath
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_BYTES = 20 * 1024 * 1024  # larger inputs are almost certainly not one article
@@ -97,8 +97,14 @@ def looks_like_html_page(text: str) -> bool:
 def read_document(path: Path) -> str:
     if path.stat().st_size > MAX_BYTES:
         raise DocumentError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    text = decode(path.read_bytes())
-    if path.suffix.lower() in (".html", ".htm") or looks_like_html_page(text):
+    return text_of_file(path.read_bytes(), path.name)
+
+
+def text_of_file(data: bytes, name: str) -> str:
+    """The text of a file's bytes, as `extract run` reads it: any common encoding, pages
+    (by their .html/.htm name or their content) reduced to their visible text."""
+    text = decode(data)
+    if PurePath(name).suffix.lower() in (".html", ".htm") or looks_like_html_page(text):
         text = html_to_text(text)
         if not text.strip():
             raise DocumentError("HTML page has no visible text")

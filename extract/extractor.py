@@ -87,6 +87,17 @@ class InternalError(ExtractionError):
     reason = "internal_error"
 
 
+def document_error(doc_id: str, exc: Exception) -> ExtractionError | ValueError:
+    """What one document's failure is recorded as. A bug met on one odd document (in the rules,
+    a parser, a library) must not cost the rest of an unattended batch: it becomes that
+    document's InternalError, logged with its traceback."""
+    if isinstance(exc, ExtractionError | ValueError):
+        return exc
+    log.error("document %s: internal error: %s: %s", doc_id, type(exc).__name__, exc)
+    log.info("document %s: traceback", doc_id, exc_info=exc)
+    return InternalError(f"internal error: {type(exc).__name__}: {exc}")
+
+
 class Extractor:
     """One endpoint, one cache, any number of documents. Close it (or use `with`) to stop
     the embedded server."""
@@ -169,14 +180,8 @@ class Extractor:
                     exc = fut.exception()
                     if exc is None:
                         yield doc_id, fut.result()
-                    elif isinstance(exc, ExtractionError | ValueError):
-                        yield doc_id, exc
                     elif isinstance(exc, Exception):
-                        # A bug met on one odd document (in the rules, a parser, a library)
-                        # must not cost the rest of an unattended batch: record it, go on.
-                        log.error("document %s: internal error: %s: %s", doc_id, type(exc).__name__, exc)
-                        log.info("document %s: traceback", doc_id, exc_info=exc)
-                        yield doc_id, InternalError(f"internal error: {type(exc).__name__}: {exc}")
+                        yield doc_id, document_error(doc_id, exc)
                     else:
                         raise exc
         finally:

@@ -54,3 +54,15 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def ray_workers(marker: str) -> set[int]:
+    """Live extract Ray workers (actor processes titled ray::ExtractWorker) carrying the marker:
+    Ray's processes inherit the environment of the process that started the local instance."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or b"ray::ExtractWorker" not in _cmdline(int(entry)) or not alive(int(entry)):
+            continue
+        if f"{MARKER_VAR}={marker}".encode() in _environ(int(entry)).split(b"\0"):
+            found.add(int(entry))
+    return found

@@ -173,9 +173,13 @@ def test_eval_runs_two_strategies_side_by_side_and_compare_exits_on_regression(t
             assert (run / name).exists(), name
         page = (run / "report.html").read_text()
         assert "<script>alert(1)" not in page
+        view = (run / "pages" / "a.html").read_text()  # the prediction on its text, linked from the report
+        assert 'href="pages/a.html"' in page and "<script>alert(1)" not in view and "Metric F1 per metric" in page
     assert "grounded" in proc.stdout and "direct" in proc.stdout
     direct = next(r for r in runs if "direct" in r.name)
     grounded = next(r for r in runs if "grounded" in r.name)
+    second = max(runs, key=lambda r: (r / "summary.json").stat().st_mtime_ns)
+    assert "Metric F1 across 2 runs" in (second / "report.html").read_text()  # both runs of the dataset, in runs/
     env = {**os.environ, "EXTRACT_CONFIG": str(tmp_path / "none.toml")}
     compare = [sys.executable, "-m", "extract", "eval", "compare"]
     same = subprocess.run([*compare, str(direct), str(direct)], capture_output=True, text=True, env=env)

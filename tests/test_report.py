@@ -74,7 +74,8 @@ def test_html_renders_hostile_document_inert():
     parser = TagCollector()
     parser.feed(out)
     tags = {t for t, _ in parser.tags}
-    assert not tags & {"script", "img", "iframe", "object", "embed", "link", "b", "svg"}
+    assert not tags & {"script", "img", "iframe", "object", "embed", "link", "b", "foreignobject", "use", "image"}
+    assert all(("class", "chart") in attrs for tag, attrs in parser.tags if tag == "svg")  # only the report's charts
     for tag, attrs in parser.tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
@@ -141,3 +142,58 @@ def test_side_by_side_table():
     assert lines[2].startswith("| single-pass | 80.0% | 90.0% | 72.0% |")
     assert "| 2.50 | 2,000 |" in lines[2]  # median of 1,2,3,10; 8000 tokens / 4 docs
     assert lines[3].startswith("| two-pass | 75.0% | 70.0% | 81.0% |") and lines[3].endswith("| — | — |")
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _svgs(page: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+
+
+def test_html_charts_f1_per_metric_and_language_as_inline_svg():
+    from xml.etree import ElementTree
+
+    page = evil_html()
+    svgs = _svgs(page)
+    assert len(svgs) == 2  # per metric, per language; one run: no history chart
+    for svg in svgs:
+        ElementTree.fromstring(svg)  # well-formed, labels escaped
+    per_language, per_metric = svgs
+    assert "Metric F1 per metric" in per_metric and ">revenue<" in per_metric and ">net_income<" in per_metric
+    assert "Metric F1 per language" in per_language and ">zh<" in per_language
+    assert not re.search(r"(src|href)=\"?(https?:)?//", page)  # nothing to load
+
+
+def test_history_chart_has_a_line_per_configuration_over_the_runs_of_the_dataset(tmp_path):
+    import json
+    from xml.etree import ElementTree
+
+    from extract.evals.charts import history_chart, load_history
+
+    def run(name: str, label: str, dataset: str, f1: float) -> None:
+        (tmp_path / name).mkdir()
+        summary = {"overall": {"f1": f1}, "meta": {"label": label, "dataset": dataset}}
+        (tmp_path / name / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+
+    run("20240101-000000-grounded", "grounded/m", "ds", 0.91)
+    run("20240102-000000-direct", "direct/m", "ds", 0.62)
+    run("20240103-000000-grounded", "grounded/m", "ds", 0.94)
+    run("20240104-000000-grounded", "grounded/m", "other", 0.10)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "summary.json").write_text("{", encoding="utf-8")
+    points = load_history(tmp_path)
+    assert [p.name for p in points] == [
+        "20240101-000000-grounded", "20240102-000000-direct", "20240103-000000-grounded", "20240104-000000-grounded",
+    ]
+    svg = history_chart(points, "ds")
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(root.findall(f"{ns}polyline")) == 1  # grounded has two runs; direct one point, no line
+    tips = [c.find(f"{ns}title").text for c in root.findall(f"{ns}circle")]
+    assert tips == [
+        "grounded/m · 20240101-000000-grounded: F1 91.0%", "grounded/m · 20240103-000000-grounded: F1 94.0%",
+        "direct/m · 20240102-000000-direct: F1 62.0%",
+    ]
+    assert "3 runs on ds" in svg and "other" not in svg
+    assert history_chart(points, "other") == ""  # one run: nothing to draw across

@@ -105,6 +105,52 @@ def test_direct_strategy_and_per_request_cache_options(client_for: Callable[...,
     assert uncached.json()["meta"]["cached"] is False and len(_model_requests(srv)) == sent + 2
 
 
+def test_extract_and_jobs_default_the_schema_like_the_cli(client_for: Callable[..., TestClient]) -> None:
+    from extract.schemas import DEFAULT_SCHEMA
+
+    client = client_for()
+    named = client.post("/v1/extract", json={"text": DOC_A, "schema": DEFAULT_SCHEMA}).json()
+    unnamed = client.post("/v1/extract", json={"text": DOC_A})
+    assert unnamed.status_code == 200, unnamed.text
+    assert unnamed.json()["meta"]["schema"] == DEFAULT_SCHEMA and unnamed.json()["report"] == named["report"]
+    job = client.post("/v1/jobs", json={"documents": [{"id": "a", "text": DOC_A}]})
+    assert job.status_code == 202 and job.json()["schema"] == DEFAULT_SCHEMA
+
+
+def test_a_job_document_comes_with_its_text_by_position(client_for: Callable[..., TestClient]) -> None:
+    client = client_for()
+    job = client.post("/v1/jobs", json={"documents": [{"id": "a", "text": DOC_A}, {"id": "b", "text": DOC_B}]}).json()
+    deadline = time.monotonic() + 30
+    while client.get(f"/v1/jobs/{job['id']}").json()["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    doc = client.get(f"/v1/jobs/{job['id']}/documents/1").json()
+    assert doc["index"] == 1 and doc["id"] == "b" and doc["text"] == DOC_B and doc["status"] == "ok"
+    assert doc["report"]["metrics"] and doc["meta"]["schema"] == "earnings_report"
+    for missing in (f"/v1/jobs/{job['id']}/documents/2", "/v1/jobs/nope/documents/0"):
+        resp = client.get(missing)
+        assert resp.status_code == 404 and resp.json()["error"]["code"] == "document_not_found"
+    assert client.get(f"/v1/jobs/{job['id']}/documents/-1").status_code == 422
+
+
+@pytest.mark.parametrize(
+    "name,data,status_code,expected",
+    [
+        ("a.txt", "营业收入为3.2亿元".encode("gb18030"), 200, "营业收入为3.2亿元"),
+        ("a.html", b"<html><body><p>Revenue rose</p><script>x()</script></body></html>", 200, "Revenue rose"),
+        ("a.md", b"\x00\x01binary", 422, "invalid_document"),
+        ("a.txt", b"   ", 422, "invalid_document"),
+    ],
+)
+def test_read_turns_an_uploaded_file_into_the_text_the_cli_would_read(
+    client_for: Callable[..., TestClient], name: str, data: bytes, status_code: int, expected: str
+) -> None:
+    import base64
+
+    resp = client_for().post("/v1/read", json={"name": name, "data_base64": base64.b64encode(data).decode()})
+    assert resp.status_code == status_code, resp.text
+    assert (resp.json()["text"] if status_code == 200 else resp.json()["error"]["code"]) == expected
+
+
 def test_the_service_default_strategy_comes_from_the_settings(client_for: Callable[..., TestClient]) -> None:
     client = client_for(strategy="direct")
     assert client.post("/v1/extract", json={"text": DOC_A, "schema": "earnings_report"}).json()["meta"]["strategy"] == "direct"
@@ -117,7 +163,6 @@ def test_the_service_default_strategy_comes_from_the_settings(client_for: Callab
         ({"text": DOC_A, "schema": "earnings_report", "strategy": "clever"}, 422, "unknown_strategy"),
         ({"text": "x" * 101, "schema": "earnings_report"}, 422, "document_too_long"),
         ({"text": " \n\t", "schema": "earnings_report"}, 422, "empty_document"),
-        ({"text": DOC_A}, 422, "invalid_request"),  # schema is required
         ({"text": DOC_A, "schema": "earnings_report", "strategey": "direct"}, 422, "invalid_request"),  # typo'd field
         ({"text": DOC_A, "schema": "earnings_report", "options": {"cache": "no"}}, 422, "invalid_request"),
         ([DOC_A], 400, "invalid_body"),
@@ -261,6 +306,10 @@ def test_api_keys_bearer_or_header_compared_and_never_logged(
     assert client.get("/metrics").status_code == 401
     assert client.get("/v1/jobs/abc").status_code == 401
     assert client.get("/healthz").status_code == 200 and client.get("/readyz").status_code == 200  # probes stay open
+    for open_path in ("/", "/static/view/view.js", "/static/page/page.js", "/docs", "/static/docs/swagger-ui.css"):
+        assert client.get(open_path).status_code == 200, open_path  # the page and docs: the API behind them wants the key
+    assert client.post("/v1/read", json={"name": "a.txt", "data_base64": "YWJj"}).status_code == 401
+    assert client.get("/v1/jobs/abc/documents/0").status_code == 401
     spec = client.get("/openapi.json").json()
     assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
     assert spec["paths"]["/v1/extract"]["post"]["security"] == [{"bearer": []}, {"apiKey": []}]

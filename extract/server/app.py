@@ -14,6 +14,8 @@ length, documents per job) are in the OpenAPI document where JSON Schema can say
 
 # No `from __future__ import annotations` here: FastAPI reads the route signatures at run time,
 # and the request models are built per config inside create_app.
+import base64
+import binascii
 import hmac
 import json
 import logging
@@ -22,7 +24,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -33,8 +35,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from extract import __version__
 from extract.config import Settings, load_settings
+from extract.documents import DocumentError, text_of_file
 from extract.retry import ExtractionError
 from extract.schemas import DEFAULT_SCHEMA, registry
+from extract.server import pages
 from extract.server.config import ServiceConfig
 from extract.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from extract.server.pool import Overloaded
@@ -43,9 +47,12 @@ from extract.strategies import STRATEGY_NAMES
 
 log = logging.getLogger("extract.server")
 
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+OPEN_PATHS = frozenset({"/", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect"})
+OPEN_PREFIXES = ("/static/",)  # the page's and the API docs' own assets: no secrets, no model calls
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MAX_OFFSET = 1_000_000_000  # SQLite integers are 64-bit; a job never has this many documents
+# Padded base64 in groups of four: fixed-width groups, so the match is linear.
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 UNAVAILABLE_REASONS = frozenset({"cancelled", "embedded_server"})  # 503: the model is not there; else 502
 
 
@@ -160,7 +167,8 @@ class ApiKeyAuth:
         return matched
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._keys or scope["path"] in OPEN_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not self._keys or path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
         given: bytes | None = None
@@ -294,6 +302,23 @@ class JobDocument(BaseModel):
     error: ErrorDetail | None = None
 
 
+class JobDocumentFull(JobDocument):
+    index: int = Field(description="Position in the job (0-based)")
+    text: str = Field(description="The document as submitted")
+
+
+class ReadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=300, description="File name; .html/.htm pages are reduced to their visible text")
+    data_base64: str = Field(
+        min_length=4, pattern=BASE64, description="The file's bytes, base64 (padded); any common text encoding"
+    )
+
+
+class ReadResponse(BaseModel):
+    text: str
+
+
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cache: StrictBool = Field(default=True, description="Read and write the result cache")
@@ -333,7 +358,9 @@ def _request_models(config: ServiceConfig) -> tuple[type[BaseModel], type[BaseMo
     class ExtractRequest(BaseModel):
         model_config = ConfigDict(extra="forbid", populate_by_name=True)
         text: Text
-        schema_: SchemaName = Field(alias="schema", description="See GET /v1/schemas")
+        schema_: SchemaName = Field(  # type: ignore[assignment]
+            DEFAULT_SCHEMA, alias="schema", description="See GET /v1/schemas; default: the CLI's default schema"
+        )
         strategy: StrategyName | None = Field(default=None, description="Default: the service's (grounded unless configured)")
         options: Options = Options()
 
@@ -347,7 +374,9 @@ def _request_models(config: ServiceConfig) -> tuple[type[BaseModel], type[BaseMo
         documents: list[JobDocumentIn] = Field(
             min_length=1, max_length=config.max_documents, description=f"At most {config.max_documents}; ids unique"
         )
-        schema_: SchemaName = Field(DEFAULT_SCHEMA, alias="schema")  # type: ignore[assignment]
+        schema_: SchemaName = Field(  # type: ignore[assignment]
+            DEFAULT_SCHEMA, alias="schema", description="See GET /v1/schemas; default: the CLI's default schema"
+        )
         strategy: StrategyName | None = None
         options: Options = Options()
 
@@ -431,8 +460,11 @@ def create_app(
             "the answer is 429 with Retry-After. With API keys configured, send `Authorization: Bearer KEY` or `X-API-Key: KEY`."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets: the defaults load them from a CDN
+        redoc_url=None,
     )
     app.state.service = service
+    pages.mount(app)
 
     def get_service(request: Request) -> Service:
         return request.app.state.service  # type: ignore[no-any-return]
@@ -492,7 +524,13 @@ def create_app(
             202: {
                 "description": "Accepted: stored on disk, processed in the background",
                 "headers": {"Location": {"description": "The job's URL", "schema": {"type": "string"}}},
-                "links": {"GetJob": {"operationId": "get_job", "parameters": {"job_id": "$response.body#/id"}}},
+                "links": {
+                    "GetJob": {"operationId": "get_job", "parameters": {"job_id": "$response.body#/id"}},
+                    "GetJobDocument": {
+                        "operationId": "get_job_document",
+                        "parameters": {"job_id": "$response.body#/id", "index": 0},
+                    },
+                },
             },
             **_errors(400, 413, 415, 422),
         },
@@ -532,6 +570,35 @@ def create_app(
         if job is None:
             return error_response(404, "job_not_found", "no such job")
         return job
+
+    @app.get(
+        "/v1/jobs/{job_id}/documents/{index}",
+        response_model=JobDocumentFull,
+        operation_id="get_job_document",
+        summary="One document of a job, with its text, by position",
+        responses=_errors(404, 422),
+    )
+    def get_job_document(job_id: str, index: Annotated[int, Path(ge=0, le=MAX_OFFSET)], svc: ServiceDep) -> Any:
+        doc = svc.jobs.document(job_id, index)
+        if doc is None:
+            return error_response(404, "document_not_found", "no such job or document")
+        return doc
+
+    @app.post(
+        "/v1/read",
+        response_model=ReadResponse,
+        operation_id="read_document",
+        summary="A file's text as `extract run FILE` reads it (encodings, HTML to text): for the page's upload",
+        responses=_errors(400, 413, 415, 422),
+    )
+    def read_document(body: ReadRequest) -> Any:
+        try:
+            text = text_of_file(base64.b64decode(body.data_base64, validate=True), body.name)
+        except binascii.Error:
+            return error_response(422, "invalid_document", "data_base64 is not base64")
+        except DocumentError as exc:
+            return error_response(422, "invalid_document", str(exc))
+        return {"text": text}
 
     @app.get("/v1/schemas", response_model=SchemasResponse, operation_id="list_schemas", summary="Schemas and strategies")
     def list_schemas() -> Any:

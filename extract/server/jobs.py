@@ -246,6 +246,25 @@ class JobStore:
             "documents": documents,
         }
 
+    def document(self, job_id: str, seq: int) -> dict[str, Any] | None:
+        """One document of a job by its position, with its text (for the page's job view)."""
+        with self._lock:
+            r = (
+                self._conn()
+                .execute(
+                    "SELECT seq, doc_id, text, status, attempts, report, meta, error FROM documents WHERE job_id = ? AND seq = ?",
+                    (job_id, seq),
+                )
+                .fetchone()
+            )
+        if r is None:
+            return None
+        doc: dict[str, Any] = {"index": r["seq"], "id": r["doc_id"], "status": r["status"], "attempts": r["attempts"]}
+        doc["text"] = r["text"]
+        for key in ("report", "meta", "error"):
+            doc[key] = None if r[key] is None else json.loads(r[key])
+        return doc
+
     def document_counts(self) -> dict[str, int]:
         with self._lock:
             if self._db is None:

@@ -23,7 +23,7 @@ from extract.segmenting import Span, clause_bounds, sentences
 
 _OPEN_PAREN = re.compile(r"^\s*[（(]\s*(?:约合|約合|折合|约|約|合|approximately|about|or|equivalent\s+to)?\s*$", re.I)
 _CONNECTIVE = re.compile(
-    r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在"
+    r"[\s\d,，.、%％()（）:：\-–—“”\"'之的为為是达達至到约約近较較与與和及相比比同期去年上年度季度财年財年年月日截止至于於在从從由负負正转轉"
     r"]|同比|环比|環比|增长|增長|下降|减少|減少|增加|上升|下滑|下跌|提升|收窄|扩大|擴大|大幅|显著|顯著|进一步|進一步|分别|分別|均|有所|亏损|虧損"
     r"|increase[sd]?|decrease[sd]?|up|down|rose|fell|grew|declined?|loss|compared|with|versus|vs|from|in|the|same|period|of|year|quarter|prior|previous|last|fiscal|as|at|end|and|was|were|to|for|ended|million|billion|a|an",
     re.I,
@@ -36,7 +36,9 @@ _YOY_NEAR = re.compile(r"同比|同期|按年|年增|year[\s-]+(?:over|on)[\s-]+
 _TIMES = re.compile(r"(同比|环比|環比|按年|较上年同期|較上年同期)?(增长|增長|增加|提升|上升)(\d+(?:\.\d+)?)倍")
 _MONEY_WORD = re.compile(r"金额|金額|收入|收益|费用|費用|成本|利润|利潤|资金|資金|交易额|交易額|GMV|amount|revenue|sales|cost|expense|profit|value|volume", re.I)
 # "$100,000 or more", "100万元以上": a threshold, not a figure.
-_BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上)", re.I)
+_BOUND_AFTER = re.compile(r"\s*(?:or\s+(?:more|above|greater|higher|over)\b|及以上|以上|或以上|以内|以內|之内|之內)", re.I)
+_SHARE_OF = re.compile(r"(?P<verb>[佔占])(?:[^，,。；;]{0,6}?)(?:總|总)(?P<base>[\u4e00-\u9fff]{2,4}?)的?\s*(?:約|约|近)?\s*$")
+_BOUND_BEFORE = re.compile(r"(?:超过|超過|逾|超|高于|高於|不低于|不低於|至少|不足|低于|低於|more\s+than|over|above|at\s+least|under|below)\s*$", re.I)
 # "raised its forecast after sales rose …": the reason clause reports results.
 _REASON_EN = re.compile(r"\b(?:after|because|since)\b", re.I)
 # A figure right after "from", "versus", "compared with" is the one compared against.
@@ -103,7 +105,21 @@ def company_subjects(text: str) -> tuple[str, ...]:
             names.add(m.group(0))
     for m in re.finditer(r"(?:下称|下稱|简称|簡稱|以下称|以下稱)\s*[“\"「]([^”\"」]{2,12})[”\"」]", text[:3000]):
         names.add(m.group(1))
+    for m in _NAMED_BY_TICKER.finditer(text[:1500]):
+        names.add(m.group(1))
+    from extract.schemas.earnings_report.header import find_header
+
+    header = find_header(text).name
+    if header and re.fullmatch(r"[\u4e00-\u9fff]{2,8}", header):
+        names.add(header)
     return tuple(sorted(names, key=len, reverse=True))
+
+
+# "知乎(NYSE:ZH)", "中梁控股(02772)", "友好集团(600778.SH)", "理想汽车公布…": the company's own name.
+_NAMED_BY_TICKER = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6}?)(?:[（(](?:[A-Za-z]{2,8}\s*[:：]\s*)?[A-Z0-9]{2,6}(?:\.[A-Z]{1,2})?[)）]"
+    r"|(?:今日|今天|昨日|昨晚|近日)?(?:公布|發布|发布|披露|宣布))"
+)
 
 
 @dataclass
@@ -126,8 +142,32 @@ def _is_plain_yuan(a: Amount) -> bool:
     return a.unit == "CNY" and a.text.rstrip().endswith("元") and not _NAMED_CURRENCY.search(a.text)
 
 
+# "1982億元(人民幣;下同)", "50.93億元(美元‧下同)", "人民币1.44億元(單位下同)": the text declares
+# once what its later plain "元" figures are in.
+_DECLARED = re.compile(
+    r"[（(]\s*(?:(?P<cur>人民币|人民幣|美元|港元|港幣|港币|新台幣|新台币)\s*元?|(?:单位|單位))\s*[;；,，‧·、]?\s*下同\s*[)）]"
+)
+_DECLARED_CODE = {"人民币": "CNY", "人民幣": "CNY", "美元": "USD", "港元": "HKD", "港幣": "HKD", "港币": "HKD",
+                  "新台幣": "TWD", "新台币": "TWD"}  # fmt: skip
+
+
+def declared_currency(text: str) -> str | None:
+    """The currency a "(…下同)" note declares for the figures that follow, if the text has one."""
+    m = _DECLARED.search(text)
+    if m is None:
+        return None
+    if m.group("cur"):
+        return _DECLARED_CODE[m.group("cur")]
+    before = [a for a in find_amounts(text[: m.start()]) if _is_currency(a.unit)]
+    return before[-1].unit if before and before[-1].end >= m.start() - 2 else None
+
+
 def yuan_currency(text: str) -> str:
-    """What a plain "元" means here: the yuan-family currency the text names most (CNY if none)."""
+    """What a plain "元" means here: the currency a "(…下同)" note declares, else the yuan-family
+    currency the text names most (CNY if none)."""
+    declared = declared_currency(text)
+    if declared is not None:
+        return declared
     counts = Counter(
         a.unit for a in find_amounts(text) if a.unit in _YUAN_FAMILY and not _is_plain_yuan(a)
     )  # fmt: skip
@@ -198,6 +238,7 @@ def _period_of(
     right = [
         m for m in own
         if m.start >= pos_end and (hi >= len(sent.text) or m.start - pos_end < hi - m.end)
+        and not re.match(r"\s*(?:同期)?\s*[:：]", sent.text[m.end :])  # "(2021年:无)": the comparison's label
         and (english and (m.kind not in _RELATIVE or _ADJACENT_EN.match(sent.text[pos_end : m.start]))
              or (m.kind not in _RELATIVE and m.start - pos_end < 8 and not _COMPARE.search(sent.text[pos_end : m.start])
                  and not re.search(r"[，,；;]", sent.text[pos_end : m.start])))
@@ -220,13 +261,25 @@ def _period_of(
     else:
         pick = left[-1] if left else (right[0] if right else None)
     if pick is None:
-        return reference, False
+        opening = next((m for m in mentions if m.kind == "date" and m.end <= pos and _AS_OF_OPENING.match(sent.text[: m.start])), None)
+        if opening is None or main is None or resolve(opening, main, frame.main_end) != main:
+            return reference, False
+        return main, False  # "截至2021年9月30日,…现金…为76亿元": the main period's end date opens the sentence
     # Year-only words and balance dates are about the document's periods, not the paragraph's.
     period = resolve(pick, main if pick.kind in ("year_only", "date") and main else reference, frame.main_end)
     comparison = pick.kind in _RELATIVE
     if period is not None and main is not None and pick.kind in ("absolute", "year_only", "date"):
         comparison = period != main and (period.year < main.year or pick.kind == "date")
     return period or reference, comparison
+
+
+def _without_periods(text: str) -> str:
+    for m in reversed(find_mentions(text)):
+        text = text[: m.start] + text[m.end :]
+    return text
+
+
+_AS_OF_OPENING = re.compile(r"^\s*(?:截至|截止|于|於|as\s+of|at)?\s*$", re.I)
 
 
 def _own_label_words(left_of_amount: str) -> str:
@@ -252,13 +305,22 @@ def report_period(text: str) -> Period | None:
         ticker = find_header(text).ticker or ""
         if _A_SHARE_CODE.match(ticker) and re.search(r"前三季|前九个月|年初至报告期末", text[:600]):
             return Period(main.year, "9M")
+        # "发布2022年三季度报告,前三季度实现营业收入…": the leading figures are the year to date
+        named = next((m.end for m in find_mentions(text[:1500]) if m.period == main), 0)  # past any headline
+        first = next((a for a in find_amounts(text[:1500]) if a.start >= named), None)
+        if first is not None:
+            before = [m for m in find_mentions(text[max(0, first.start - 60) : first.start]) if m.kind in ("absolute", "quarter_no_year")]
+            nearest = before[-1] if before else None
+            if nearest is not None and ((nearest.period and nearest.period.kind == "9M") or nearest.quarter == "9M"):
+                return Period(main.year, "9M")
     return main
 
 
 def annotate(text: str) -> Annotations:
     main = report_period(text)
     yuan = yuan_currency(text)
-    frame = Frame(main, main_period_end(text, main), document_currency(text, yuan), company_subjects(text), yuan)
+    currency = declared_currency(text) or document_currency(text, yuan)
+    frame = Frame(main, main_period_end(text, main), currency, company_subjects(text), yuan)
     facts: list[Fact] = []
     guidance: list[Guidance] = []
     context: Period | None = None
@@ -266,7 +328,7 @@ def annotate(text: str) -> Annotations:
     previous_end = 0
     spans = sentences(text)
     # A headline restates body facts in shorthand; read it last so the body's wording wins.
-    headlines = [sp for sp in spans if re.match(r"title\s*[:：]", sp.text, re.I)]
+    headlines = [sp for sp in spans if _TITLE_LINE.match(sp.text)]
     if len(spans) > 2 and "\n" in text[spans[0].end : spans[1].start] and len(spans[0].text) < 90:
         headlines.append(spans[0])
     spans = [sp for sp in spans if sp not in headlines and not _FRONT_MATTER.match(sp.text)] + headlines
@@ -285,8 +347,31 @@ def annotate(text: str) -> Annotations:
             if anchor is not None and (main is None or anchor.year == main.year):
                 context = anchor
                 break
+    title_starts = [(sp.start, sp.end) for sp in headlines]
     # Two readings of one metric and period: a stated change says which is the prior (crosscheck.py).
-    return Annotations(facts=_merge(settle_periods(facts)), guidance=_merge_guidance(guidance), currency=frame.currency)
+    merged = _merge(settle_periods(facts))
+    body = [f for f in merged if not any(a <= f.start < b for a, b in title_starts)]
+    kept = [f for f in merged if f in body or not _restated(f, body)]
+    guided = _merge_guidance(guidance)
+    in_title = [g for g in guided if any(g.evidence in text[a:b] for a, b in title_starts)]
+    guided = [g for g in guided if g not in in_title or not any(
+        o not in in_title and o.unit == g.unit and {abs(o.low), abs(o.high)} == {abs(g.low), abs(g.high)} for o in guided
+    )]  # fmt: skip
+    return Annotations(facts=kept, guidance=guided, currency=frame.currency)
+
+
+# "title:", "(原标题:…)": a headline line, read after the body.
+_TITLE_LINE = re.compile(r"title\s*[:：]|[（(]?\s*原[标標]题\s*[:：]|[（(]?\s*原[标標]題\s*[:：]", re.I)
+# A headline rounds the body's figure ("交付1.3萬輛" for 12,579) and names it loosely ("淨利潤" for
+# the attributable profit): a headline figure this close to a body figure is that figure again.
+_HEADLINE_ROUNDING = 0.05
+
+
+def _restated(f: Fact, body: list[Fact]) -> bool:
+    return any(
+        b.unit == f.unit and abs(b.value - f.value) <= _HEADLINE_ROUNDING * max(abs(b.value), abs(f.value))
+        for b in body
+    )
 
 
 def _annotate_sentence(
@@ -300,7 +385,7 @@ def _annotate_sentence(
     mentions = find_mentions(s)
     # Figures after a forecast word ("预计", "expects") are outlook, not results: ranges become
     # guidance, the rest is not recorded. Figures before it are ordinary facts.
-    cue = 0 if outlook else (m.start() if (m := lexicon.GUIDANCE_RE.search(s)) else len(s))
+    cue = 0 if outlook else next((m.start() for m in lexicon.GUIDANCE_RE.finditer(s) if not lexicon.VERSUS_EXPECTED_RE.search(s, max(0, m.start() - 2), m.end() + 1)), len(s))
     if cue < len(s):
         _guidance(sent, mentions, frame, context, guidance, cue)
         # "…raised its profit forecast after sales rose 7% to $1.1 billion": a reason clause
@@ -323,10 +408,11 @@ def _annotate_sentence(
             lexicon.PAGE_COUNT_BEFORE_RE.search(s[max(0, a.start - 8) : a.start])
             or lexicon.PAGE_COUNT_AFTER_RE.match(s[a.end :])
             or lexicon.CONSENSUS_AFTER_RE.match(s[a.end :])
+            or lexicon.UNIT_PRICE_AFTER_RE.match(s[a.end :])
         ):
             continue  # a page's view count, or an analysts' estimate: not the company's figure
-        c0, _ = clause_bounds(s, a.start)
-        if lexicon.NOT_A_RESULT_RE.search(s[c0 : a.end + 6]):
+        c0, c1 = clause_bounds(s, a.start)
+        if lexicon.NOT_A_RESULT_RE.search(s[c0 : min(a.end + 6, c1)]):
             continue
         kept.append(a)
 
@@ -338,29 +424,149 @@ def _annotate_sentence(
         lo = items[i - 1].end if i else 0
         hi = items[i + 1].start if i + 1 < len(items) else len(s)
         if isinstance(item, Amount):
-            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context)
+            previous = new[-1][0] if new and new[-1][1] is not None else None
+            fact = _fact_for_amount(sent, item, lo, hi, mentions, frame, context, previous)
             if fact is not None:
                 new.append((fact, item))
         else:
             fact = _ratio_fact(sent, item, lo, hi, mentions, frame, context)
             if fact is not None:
                 new.append((fact, None))
+    _bracketed_comparisons(sent, items, new, frame)
+    _breakdown_of_comparison(sent, new)
+    _from_to(sent, new, frame, context)
     _attach_changes(s, new, percents)
-    _respectively(s, new)
+    _respectively(s, new, frame)
     _respective_metrics(s, new)
+    _respective_segments(s, new)
+    _under_headings(sent, new)
     facts.extend(f for f, _ in new)
+
+
+# HK results print the comparison figure in brackets right after the figure:
+# "…為15.5%(2022年12月31日:13.1%)", "虧損8600萬港元(2021年:2900萬港元)", "(2015年同期:應佔虧損為…)".
+_BRACKET_PRIOR = re.compile(r"^\s*[（(]\s*(?P<when>[^:：（）()]{2,16}?)\s*[:：]\s*(?P<words>[^\d（）()]{0,14})$")
+
+
+def _bracketed_comparisons(
+    sent: Span, items: list[Amount | Percent], new: list[tuple[Fact, Amount | None]], frame: Frame
+) -> None:
+    s = sent.text
+    by_start = {f.start - sent.start: i for i, (f, _) in enumerate(new)}
+    for prev, item in zip(items, items[1:], strict=False):
+        if prev.start not in by_start:
+            continue
+        m = _BRACKET_PRIOR.match(s[prev.end : item.start])
+        if m is None:
+            continue
+        base, _ = new[by_start[prev.start]]
+        when = find_mentions(m.group("when"))
+        if not when or base.period is None or (isinstance(item, Percent)) != (base.unit == "%"):
+            continue
+        own = Period(int(base.period[:4]), base.period[4:])
+        mention = when[0]
+        period = Period(mention.year, own.kind) if mention.kind == "year_only" and mention.year else resolve(mention, own, frame.main_end)
+        if period is None or period == own:
+            continue
+        value = abs(item.value) if isinstance(item, Amount) else item.value
+        if isinstance(item, Amount) and (lexicon.LOSS_RE.search(m.group("words")) or (base.value < 0 and not _EARNINGS.search(m.group("words")))):
+            value = -value
+        unit = item.unit if isinstance(item, Amount) and item.unit and _is_currency(item.unit) else base.unit
+        fact = replace(
+            base, period=str(period), value=value, unit=unit, yoy_pct=None, qoq_pct=None, comparison=True,
+            start=sent.start + item.start, evidence=s[prev.end : item.end].strip(" （()）"), context=m.group(0),
+        )  # fmt: skip
+        if item.start in by_start:
+            new[by_start[item.start]] = (fact, new[by_start[item.start]][1])
+        else:
+            new.append((fact, item if isinstance(item, Amount) else None))
+            by_start[item.start] = len(new) - 1
+    new.sort(key=lambda pair: pair[0].start)
+
+
+# "经调整后的净亏损由第二季度的2亿元收窄为1.124亿元": from the earlier period's figure to this one's
+_FROM_ZH = re.compile(r"(?:由|从|從)[^，,。；;\d]{0,14}$")
+_TO_ZH = re.compile(r"^\s*(?:收窄|扩大|擴大|增加|减少|減少|增长|增長|下降|上升|提升|改善|升|降)?(?:为|為|至|到)\s*$")
+
+
+def _from_to(sent: Span, new: list[tuple[Fact, Amount | None]], frame: Frame, context: Period | None) -> None:
+    s = sent.text
+    current = context or frame.main
+    if current is None:
+        return
+    for (f1, a1), (f2, a2) in zip(new, new[1:], strict=False):
+        if a1 is None or a2 is None or f1.period != f2.period or f1.period == str(current):
+            continue
+        if _FROM_ZH.search(s[max(0, a1.start - 16) : a1.start]) and _TO_ZH.match(s[a1.end : a2.start]):
+            i = next(k for k, (f, _) in enumerate(new) if f is f2)
+            new[i] = (replace(f2, period=str(current), comparison=False), a2)
+
+
+def _breakdown_of_comparison(sent: Span, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"上年同期则约为650万港元(持续经营业务溢利约4400万港元,及已终止经营业务亏损约3750万港元)":
+    figures in brackets right after a comparison figure break it down, in its period."""
+    s = sent.text
+    for i, (base, amount) in enumerate(new):
+        if not base.comparison or amount is None:
+            continue
+        opened = re.match(r"\s*[（(]", s[amount.end :])
+        if opened is None:
+            continue
+        close = s.find(")" if s[amount.end + opened.end() - 1] == "(" else "）", amount.end)
+        close = len(s) if close < 0 else close
+        inside = s[amount.end + opened.end() : close]
+        if any(m.kind in ("absolute", "year_only", "date") for m in find_mentions(inside)):
+            continue  # "(2021年:…)" names its own period
+        for j, (fact, item) in enumerate(new):
+            if j != i and item is not None and amount.end < item.start < close and fact.period != base.period:
+                new[j] = (replace(fact, period=base.period, comparison=True, yoy_pct=None, qoq_pct=None), item)
+
+
+# Results summaries list business lines as numbered items: "(二)製造業務:營業額…; (三)貿易:…",
+# nested "(三)富足: 1﹒保險:…". An item's name is the segment of the figures up to the next item.
+_ITEM_MARK = re.compile(
+    r"(?:^|(?<=[\s;；:：。]))(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[﹒.、](?!\d))"
+    r"\s*(?:([\u4e00-\u9fff]{2,8})\s*[:：])?"
+)
+
+
+def _under_headings(sent: Span, new: list[tuple[Fact, Amount | None]]) -> None:
+    marks = list(_ITEM_MARK.finditer(sent.text))
+    drop: list[int] = []
+    for i, (fact, _) in enumerate(new):
+        pos = fact.start - sent.start
+        heading = next((m.group(1) for m in reversed(marks) if m.end() <= pos), None)
+        if fact.label_source == "share" and not heading:
+            # "汽車電子收入為24.1億港元,…,佔總收入約41%": the share of the line just named
+            line = next((f.segment for f, _ in reversed(new[:i]) if f.segment and f.metric != "other"), None)
+            share = _SHARE_OF.search(fact.context)
+            if line is None or share is None:
+                drop.append(i)
+            else:
+                new[i] = (replace(fact, segment=f"{line}{share.group('verb')}{'總' if share.group('verb') == '佔' else '总'}{share.group('base')}比例"), None)
+            continue
+        if not heading:
+            continue
+        if fact.metric in lexicon.SEGMENTED_METRICS and fact.segment is None:
+            new[i] = (replace(fact, segment=heading), new[i][1])
+        elif fact.metric == "other" and fact.segment and not fact.segment.startswith(heading):
+            new[i] = (replace(fact, segment=heading + fact.segment), new[i][1])
+    for i in reversed(drop):
+        del new[i]
 
 
 _YEAR_SPAN = re.compile(r"(\d{4})\s*年?\s*(?:至|到|-|–|—|~|to)\s*(\d{4})\s*年?")
 _RESPECTIVELY = re.compile(r"分别|分別|respectively", re.I)
 
 
-def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
-    """"2018年至2021年净利润分别为A、B、C和D": one year each, in order."""
+def _respectively(s: str, new: list[tuple[Fact, Amount | None]], frame: Frame | None = None) -> None:
+    """"2018年至2021年净利润分别为A、B、C和D": one year each, in order; "第一季度、第二季度
+    净利润分别为A、B": one listed period each."""
     words = list(_RESPECTIVELY.finditer(s))
     for k, word in enumerate(words):
         spans = [m for m in _YEAR_SPAN.finditer(s) if m.end() <= word.start()]
         if not spans:
+            _listed_periods(s, new, word, words[k + 1].start() if k + 1 < len(words) else len(s), frame)
             continue
         years = list(range(int(spans[-1].group(1)), int(spans[-1].group(2)) + 1))
         stop = words[k + 1].start() if k + 1 < len(words) else len(s)
@@ -372,6 +578,23 @@ def _respectively(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
 
 
 _LIST_JOIN = re.compile(r"以及|与|與|和|及|、|and", re.I)
+_PERIOD_LIST = re.compile(r"^[\s、和及与與]*$")
+
+
+def _listed_periods(s: str, new: list[tuple[Fact, Amount | None]], word: re.Match[str], stop: int, frame: Frame | None) -> None:
+    c0 = clause_bounds(s, word.start())[0]
+    listed_mentions = [m for m in find_mentions(s[c0 : word.start()]) if m.kind in ("absolute", "quarter_no_year")]
+    if len(listed_mentions) < 2 or any(
+        not _PERIOD_LIST.match(s[c0 + a.end : c0 + b.start]) for a, b in zip(listed_mentions, listed_mentions[1:], strict=False)
+    ):
+        return  # only a run of periods joined by 、/和 ("第一季度、第二季度…分别为")
+    main = frame.main if frame else None
+    periods = [resolve(m, main) for m in listed_mentions]
+    listed = [i for i, (_, a) in enumerate(new) if a is not None and word.end() <= a.start < stop]
+    if len(listed) != len(periods) or any(p is None for p in periods):
+        return
+    for i, period in zip(listed, periods, strict=True):
+        new[i] = (replace(new[i][0], period=str(period), comparison=period != main, yoy_pct=None, qoq_pct=None), new[i][1])
 
 
 def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
@@ -397,8 +620,43 @@ def _respective_metrics(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
             )  # fmt: skip
 
 
+_LIST_TAIL = re.compile(r"(?:[两三四五六七八九十\d]+大)?(?:品类|品類|业务|業務|板块|板塊|分部|产品|產品)?$")
+_LIST_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9、]{5,80}$")
+
+
+def _listed_names(head: str) -> list[str]:
+    """"公司火锅底料、复合调味料、酱腌菜三大品类" -> the three names (one run, split on 、 and a last 和)."""
+    run = _LIST_RUN.search(head[: _LIST_TAIL.search(head).start()])  # type: ignore[union-attr]
+    if run is None or "、" not in run.group(0):
+        return []
+    names = run.group(0).split("、")
+    last = re.split(r"和|及|与|與", names[-1])
+    if len(last) == 2 and all(len(x) >= 2 for x in last):
+        names = names[:-1] + last
+    names[0] = lexicon.strip_label_head(names[0])
+    return names if all(2 <= len(n) <= 10 for n in names) else []
+
+
+def _respective_segments(s: str, new: list[tuple[Fact, Amount | None]]) -> None:
+    """"火锅底料、复合调味料、酱腌菜三大品类收入分别为A、B和C": the n-th line gets the n-th amount."""
+    for word in _RESPECTIVELY.finditer(s):
+        c0 = clause_bounds(s, word.start())[0]
+        hit = lexicon.find_metric(s[c0 : word.start()])
+        if hit is None or hit.metric not in lexicon.SEGMENTED_METRICS:
+            continue
+        core = re.search(r"收入|收益|营收|營收|营业额|營業額|销售额|銷售額", hit.text)
+        head = s[c0 : c0 + hit.start + (core.start() if core else 0)]
+        lines = _listed_names(head)
+        listed = [i for i, (f, a) in enumerate(new) if a is not None and a.start >= word.end()][: len(lines)]
+        if len(lines) < 2 or len(listed) != len(lines) or any(new[i][0].metric != hit.metric for i in listed):
+            continue
+        for i, line in zip(listed, lines, strict=True):
+            new[i] = (replace(new[i][0], segment=line), new[i][1])
+
+
 def _fact_for_amount(
-    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None
+    sent: Span, a: Amount, lo: int, hi: int, mentions: list[Mention], frame: Frame, context: Period | None,
+    previous: Fact | None = None,
 ) -> Fact | None:
     s = sent.text
     currency = frame.currency
@@ -407,23 +665,37 @@ def _fact_for_amount(
     hit = lexicon.find_metric(left)
     source = "lexicon"
     if hit is not None and hit.end <= c0:
-        if hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]):
+        if (hit.start >= lo and c0 - hit.end < 80 and not _VERB.search(s[hit.end : c0]) and not re.search(r"[;；]", s[hit.end : c0])
+                and not lexicon.CHANGE_WORD_RE.search(s[hit.end : c0])):
             source = "lexicon"  # a list continues the noun phrase: "cash, cash equivalents, short-term investments was …"
         elif not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start])):
             source = "inherited"  # "…，2022年同期为…": this clause names nothing new
         else:
             source = "unlabelled"
-    if hit is None:
+    if hit is not None and source == "lexicon" and _LISTED_AFTER_CHANGE.search(s[hit.end : a.start]):
+        source = "unlabelled"  # "收入减少及作出应占减值拨备6400万": a new item after the change
+    if hit is None or source == "unlabelled":
         right = lexicon.find_metric(s[a.end : c1])
-        if right is not None and right.start <= 20:
-            hit, source = right, "lexicon"
+        if right is not None and right.start <= (20 if hit is None else 3):
+            hit, source = right, "lexicon"  # "…仍出现3.6亿元的净亏损": the figure's name follows it
         else:
             source = "unlabelled"
     metric = hit.metric if hit is not None and source != "unlabelled" else "other"
+    carried, carrying = None, False
+    segment_label: str | None = None
+    if (previous is not None and source != "lexicon" and previous.unit == _fact_unit_of(a, previous)
+            and not (hit is not None and hit.metric == previous.metric) and not _counted_noun(s, a)
+            and not re.search(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{4,}", _own_label_words(s[max(c0, lo) : a.start]))):
+        # "…外汇净损益8,120万元,比上年同期的1,560万元": a clause naming nothing new continues
+        # the figure just stated, not the last lexicon word before it
+        metric, source, hit, carried, carrying = previous.metric, "inherited", None, previous.segment, True
     if metric not in lexicon.INCOME_METRICS and lexicon.LOSS_RE.search(
         s[max(hit.end, c0) if (hit is not None and source == "lexicon") else max(c0, lo) : a.start]
     ):
         metric, source, hit = "net_income", "lexicon", None  # "…，亏损扩大至7236万美元": a loss is net income unless said otherwise
+        named = _LOSS_OF.search(_without_periods(s[max(c0, lo) : a.start]))
+        if named and not _COMPANYISH_OR_SUBJECT.search(named.group(1)) and named.group(1) not in frame.subjects:
+            metric, source, segment_label = "other", "lexicon", lexicon.strip_label_head(named.group(1)) + named.group(2)  # "发展物业亏损8300万": that line's loss
     if metric == "gross_margin":
         return None  # a margin is a percentage; an amount here is mislabelled
     own_words = s[max(c0, lo) : a.start]
@@ -433,6 +705,8 @@ def _fact_for_amount(
         if metric == "other":
             source, hit = "lexicon", None  # the label words were not a metric phrase
         metric = "adjusted_eps" if adjusted else "eps"
+    if a.unit in ("count", "days") and metric == "other" and hit is not None and (hit.end <= c0 or a.start - hit.end > 6):
+        source, hit = "unlabelled", None  # "末期息7.8仙　今年再開12間門市": a label further back is not a count's
     if a.unit in ("count", "days") and metric not in ("other", "eps", "adjusted_eps"):
         metric, source, hit = "other", "unlabelled", None  # "收入100万元以上的客户达到56家": 56 customers, not revenue
     if frame.yuan != "CNY" and _is_plain_yuan(a):
@@ -446,13 +720,27 @@ def _fact_for_amount(
         loss = (hit is not None and lexicon.LOSS_RE.search(hit.text)) or lexicon.LOSS_RE.search(own)
         if loss and not lexicon.PROFIT_TURN_RE.search(own):
             value = -abs(value)
-    segment = None
-    if metric == "other" and hit is not None and hit.metric == "other":
-        segment = hit.text  # the lexicon's own label ("ARPU", "末期股息")
+    if carrying and previous is not None and previous.value < 0 and metric in lexicon.INCOME_METRICS:
+        value = -abs(value)  # continuing a loss
+    segment = carried
+    if segment_label is not None:
+        segment, value = segment_label, -abs(value)
+    elif carrying:
+        pass
+    elif metric == "other" and hit is not None and hit.metric == "other" and source != "unlabelled":
+        segment, lost = lexicon.other_result_label(hit.text)  # the lexicon's own label ("ARPU", "末期股息")
+        if lost and source == "lexicon":
+            value = -abs(value)
     elif source != "unlabelled" and hit is not None:
         segment = lexicon.segment_of(s, hit, frame.subjects)
     elif metric == "other":
-        segment = _counted_noun(s, a) or lexicon.label_before(s[max(c0, lo) : a.start])
+        counted_noun = _counted_noun(s, a)
+        for name in frame.subjects:  # "793座小鹏汽车自营超级充电站": the company's own stations
+            if counted_noun and counted_noun.startswith(name) and len(counted_noun) - len(name) >= 2:
+                counted_noun = counted_noun[len(name) :]
+        segment = counted_noun or lexicon.label_before(_after_listed_change(s[max(c0, lo) : a.start]))
+        if a.unit in ("count", None):
+            segment = _volume_label(s[max(c0, lo) : a.start], _counted_noun(s, a)) or segment
         counted = re.search(r"[A-Za-z][A-Za-z\- ]+$", a.text) if a.unit == "count" else None
         if segment is None and counted:
             # "1,942 full-time equivalents", "1.9 million ADSs": what is counted, not the scale word
@@ -475,7 +763,43 @@ def _fact_for_amount(
     )  # fmt: skip
 
 
-_COUNTED = re.compile(r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z]{2,10}?)(?=[的，,。；;（(、]|完成|提供|使用|覆盖|覆蓋|$)")
+# "发展物业亏损8300万港元": a loss named by its business line is that line's, not the company's
+_LOSS_OF = re.compile(r"([\u4e00-\u9fff]{2,8}?)(亏损|虧損)(?:约|約|近|达|達|为|為)?\s*$")
+_COMPANYISH_OR_SUBJECT = re.compile(r"则|則|也|仍|亦|更|均|共|还|還|公司|集团|集團|本期|期内|期內|年内|年內|录得|錄得|出现|出現|錄|仍|由|转为|轉為|盈转|盈轉|上年|去年|同期|净|淨")
+
+
+_COUNTED = re.compile(
+    r"^(?:不同|多个|多個|各|家|位)?([\u4e00-\u9fffA-Z][\u4e00-\u9fffA-Za-z0-9]{1,13}?)(?=[的，,。；;（(、和及与與]|完成|提供|使用|覆盖|覆蓋|$)"
+)
+
+
+# "共交付12,579辆理想ONE", "销售生猪3128万头": a volume sold or delivered is named "<what>交付量".
+_VOLUME_VERB = re.compile(r"(交付|销售|銷售|售出|卖出|賣出|出栏|出欄|出货|出貨)(?![量额額收])(?:了)?([\u4e00-\u9fffA-Za-z0-9]{0,8}?)\s*(?:接近|將近|将近|大约|大約|约|約|近|达|達|为|為)?\s*$")
+
+
+def _volume_label(left: str, counted: str | None) -> str | None:
+    m = _VOLUME_VERB.search(left)
+    if m is None:
+        return None
+    return (m.group(2) or counted or "") + m.group(1) + "量"
+
+
+def _fact_unit_of(a: Amount, previous: Fact) -> str | None:
+    """The unit `a` would have as a continuation of `previous` (a bare number takes its currency)."""
+    if a.per_share:
+        return "per_share"
+    if a.unit is None or (a.unit == "CNY" and _is_plain_yuan(a) and _is_currency(previous.unit)):
+        return previous.unit if _is_currency(previous.unit) else None
+    return a.unit
+
+
+_LISTED_AFTER_CHANGE = re.compile(r"(?:增加|增长|增長|减少|減少|下降|上升)(?:及|和|以及|、|并|並)(?=[\u4e00-\u9fff]{2,})")
+
+
+def _after_listed_change(left: str) -> str:
+    """"因为确认入账的收入减少及作出应占减值拨备": the figure's own words follow the listed change."""
+    found = list(_LISTED_AFTER_CHANGE.finditer(left))
+    return left[found[-1].end() :] if found else left
 
 
 def _counted_noun(s: str, a: Amount) -> str | None:
@@ -506,6 +830,15 @@ def _ratio_fact(
     s = sent.text
     c0, c1 = clause_bounds(s, p.start)
     left = s[c0 : p.start]
+    share = _SHARE_OF.search(left)
+    if share and not _BOUND_BEFORE.search(left):
+        # "佔總營業額22.8%": a business line's share of the total, named "營業額佔比"
+        period, comparison = _period_of(sent, max(c0, lo), min(c1, hi), p.start, mentions, frame, context, p.end)
+        return Fact(
+            metric="other", period=str(period) if period else None, segment=share.group("base") + share.group("verb") + "比",
+            value=p.value, unit="%", unit_currency=None, yoy_pct=None, qoq_pct=None, evidence=s[c0 : p.end].strip(),
+            start=sent.start + p.start, comparison=comparison, label_source="share", context=share.group(0),
+        )  # fmt: skip
     if not _RATE_WORD.search(left) and not _own_label_words(s[max(lo, c0) : p.start]).strip():
         # "…margin was 81.2%, compared with 80.6% in …": the rate named earlier in the sentence
         c0 = max(lo if lo < c0 else 0, 0)
@@ -516,6 +849,8 @@ def _ratio_fact(
         left = s[c0 : earlier[-1].end()]
     if not _RATE_WORD.search(left) or lexicon.NOT_A_RESULT_RE.search(left):
         return None
+    if _BOUND_BEFORE.search(s[max(0, p.start - 8) : p.start]) or _BOUND_AFTER.match(s[p.end :]):
+        return None  # "占比已超过20%": a bound, not a figure (spec)
     hit = lexicon.find_metric(left)
     if hit is not None and hit.metric == "gross_margin":
         metric, segment = "gross_margin", lexicon.segment_of(left, hit)
@@ -590,9 +925,14 @@ def _guidance(
 ) -> None:
     s = sent.text
     main = frame.main
+    last_amount_end = -1
     for r in find_ranges(s):
         if r.start < cue:
             continue
+        if isinstance(r.low, Percent) and r.low.direction is not None and 0 <= r.start - last_amount_end <= 12:
+            continue  # "…介乎68至72亿元,同比增长18.9%至25.9%": the growth restates the range just given
+        if isinstance(r.low, Amount):
+            last_amount_end = r.end
         hit = lexicon.find_metric(s[: r.start])
         metric = hit.metric if hit else "revenue"
         segment = lexicon.segment_of(s, hit) if hit else None
@@ -601,17 +941,33 @@ def _guidance(
             rate = _RATE_WORD.search(s[hit.start if hit else cue : r.start])
             if rate and metric != "gross_margin":  # "EBIT margin of 14% to 15%": a ratio with no canonical name
                 metric, segment = "other", lexicon.label_before(s[cue : rate.end()]) or (hit.text if hit else None)
+        elif isinstance(r.high, Amount) and r.high.unit in ("count", "days"):
+            # "交付量将介乎29000至31000辆": a count is no money metric; its noun phrase names it
+            c0 = clause_bounds(s, r.start)[0]
+            metric, segment, unit = "other", lexicon.label_before(_GUIDE_VERB_TAIL.sub("", s[max(c0, cue) : r.start])), r.high.unit
+            if segment is None:
+                continue
         else:
             unit = next((u for u in (r.high.unit, r.low.unit) if _is_currency(u)), frame.currency)  # type: ignore[union-attr]
             if unit == "CNY" and isinstance(r.high, Amount) and _is_plain_yuan(r.high):
                 unit = frame.yuan
         if unit is None:
             continue
+        low, high = r.low.value, r.high.value
+        said = s[(hit.end if hit else cue) : r.start] + (hit.text if hit else "")
+        if unit != "%" and low >= 0 and (metric in lexicon.INCOME_METRICS or hit is None) and lexicon.LOSS_RE.search(said):
+            # "预计亏损2,000万元–3,000万元": a loss range is negative, high to low
+            low, high = -high, -low
+            if hit is None:
+                metric = "net_income"
         # Guidance is about the period ahead: the one the paragraph names, else the next one.
         ahead = context if context is not None and main is not None and context != main else _next_period(main)
         period, _ = _period_of(sent, 0, len(s), r.start, mentions, replace(frame, main=ahead), None)
         evidence = s[max(0, (hit.start if hit else r.start)) : r.end]
-        out.append(Guidance(metric, str(period) if period else None, segment, r.low.value, r.high.value, unit, evidence))
+        out.append(Guidance(metric, str(period) if period else None, segment, low, high, unit, evidence))
+
+
+_GUIDE_VERB_TAIL = re.compile(r"(?:将|將|会|會|预计|預計|预期|預期|介乎|介于|介於|在|约|約|大约|大約|为|為|达到|達到|达|達|至|于|於)+\s*$")
 
 
 def _next_period(main: Period | None) -> Period | None:
@@ -630,7 +986,8 @@ def _merge(facts: list[Fact]) -> list[Fact]:
     repeats (highlights and body often state the same figure)."""
     merged: dict[tuple[Any, ...], Fact] = {}
     for f in facts:
-        key = (f.metric, f.period, f.segment)
+        # an `other` label may name an amount of money and a count ("回购…金额", "…数量")
+        key = (f.metric, f.period, f.segment, f.unit if f.metric == "other" else None)
         if key not in merged:
             merged[key] = f
             continue

@@ -31,6 +31,8 @@ _TICKER_PATTERNS = [
     re.compile(r"(?:股票代码|股票代碼|证券代码|證券代碼|股份代号|股份代號|stock\s+code)\s*[:：]?\s*(\d{4,6})", re.I),
     # a bare code right after the name: "绿源环保（300956）", "Pinecrest Networks (PCNW)"
     re.compile(r"(?:[\u4e00-\u9fff]{2}|[A-Za-z][a-z]+)\s*[（(]\s*([A-Z]{2,5}|\d{4,6})\s*[)）]"),
+    # a name with a bracketed part before its code: "权智(国际)(00601)"; a quote widget "(行情002714,诊股)"
+    re.compile(r"[\u4e00-\u9fff][)）]\s*[（(]\s*(\d{4,6})\s*[)）]|[（(]行情\s*(\d{6})\s*[,，]"),
 ]
 # Exchanges named in words rather than beside the code ("港股雲途科技", "Nasdaq-listed").
 _EXCHANGE_WORDS_NEAR = [
@@ -78,7 +80,7 @@ def find_header(text: str) -> Header:
     elif i == 3:
         ticker, exchange = m.group(2), _exchange(m.group(1))
     else:
-        ticker, exchange = m.group(1), None
+        ticker, exchange = m.group(1) or m.group(m.re.groups), None
     if exchange is None:
         exchange = next((code for pattern, code in _EXCHANGE_WORDS_NEAR if pattern.search(head[:1500])), None)
     name, name_en = _names_before(head, m.start())

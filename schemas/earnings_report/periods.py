@@ -59,7 +59,8 @@ def _y(s: str) -> int:
     return y + 2000 if y < 100 else y
 
 
-_SPAN_WORDS = r"(?:第[一二三四1-4])?(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|年度|全年|财年|財年|季度|中期|半年)"
+_SPAN_WORDS = (r"(?:第[一二三四1-4])?(三个月|三個月|六个月|六個月|九个月|九個月|十二个月|十二個月|[369]\s*个月|[369]\s*個月"
+               r"|12\s*个月|12\s*個月|年度|全年|财年|財年|季度|中期|半年)")
 _EN_SPAN = r"(three|six|nine|twelve)[\s-]+months?|(quarter|year|fiscal\s+year|half[\s-]+year|half)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -80,8 +81,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})-(\d{2})-(\d{2})|(" + _MONTH_RE + r")\.?\s+(\d{1,2}),?\s+(\d{4})|(\d{1,2})\s+(" + _MONTH_RE + r")\.?\s+(\d{4})", re.I)),
     ("year_end", re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末)|(?:end\s+of|year[\s-]end)\s+(\d{4})", re.I)),
     ("full_year", re.compile(r"(\d{4})\s*(?:年|财年|財年|財政年度|财政年度)\s*(?:全年|年度|全年度|整年)?|(\d{4})\s*(?:全年|年度|全年度)|(?:full[\s-]+year|fiscal\s+(?:year\s+)?|FY\s*'?)(\d{2,4})\b|(\d{4})\s+(?:full[\s-]+year|fiscal\s+year|annual)", re.I)),
-    ("half_no_year", re.compile(r"中期|上半年|半年度|(?:the\s+)?first[\s-]+half|interim\s+period", re.I)),
-    ("nine_no_year", re.compile(r"前三季度|前三季|前九个月|前九個月|年初至报告期末|年初至報告期末|(?:the\s+)?first\s+nine\s+months|year[\s-]to[\s-]date", re.I)),
+    ("half_no_year", re.compile(r"中期|上半年|半年度|(?<![\d.])1\s*[-至到~]\s*6\s*月|(?:the\s+)?first[\s-]+half|interim\s+period", re.I)),
+    ("nine_no_year", re.compile(r"前三季度|前三季|(?<![\d.])1\s*[-至到~]\s*9\s*月|前九个月|前九個月|年初至报告期末|年初至報告期末|(?:the\s+)?first\s+nine\s+months|year[\s-]to[\s-]date", re.I)),
     ("quarter_no_year", re.compile(r"第\s*([一二三四1-4])\s*季度?|(?<![\d年])([一二三四])季度|(?<![A-Za-z\d])Q([1-4])(?![\d\s]*\d{2})|(first|second|third|fourth)[\s-]+quarter(?!\s+(?:of\s+)?(?:fiscal\s+)?\d{4})", re.I)),
     ("this_year", re.compile(r"全年|年度|full\s+year|the\s+year", re.I)),
 ]
@@ -111,12 +112,19 @@ def _first(m: re.Match[str], *idx: int) -> str | None:
 
 def _span_period(year: int, month: int, span: str) -> Period | None:
     """The period of a span ending in `month` of `year`: "六个月" to June is H1."""
-    span = span.lower()
-    if span in ("三个月", "三個月", "季度", "three", "quarter"):
+    span = re.sub(r"\s+", "", span.lower()).replace("個", "个")
+    span = {"3个月": "三个月", "6个月": "六个月", "9个月": "九个月", "12个月": "十二个月"}.get(span, span)
+    if span in ("三个月", "季度", "three", "quarter"):
         return Period(year, f"Q{(month - 1) // 3 + 1}")
-    if span in ("六个月", "六個月", "中期", "半年", "six", "half", "half-year", "half year"):
-        return Period(year, "H1" if month <= 6 else "H2")
-    if span in ("九个月", "九個月", "nine"):
+    if span in ("六个月", "中期", "半年", "six", "half", "half-year", "half year"):
+        if month == 6:
+            return Period(year, "H1")
+        # An announced six months that end elsewhere are the first half of a fiscal year that
+        # ends six months later, named by the year it ends: to 2022-09-30 (year to March) and
+        # to 2022-12-31 (year to June) are 2023H1. Companies on the calendar year announce the
+        # full year, not its second half.
+        return Period(year + 1 if month > 6 else year, "H1")
+    if span in ("九个月", "nine"):
         return Period(year, "9M")
     return Period(year, "FY")  # 年度, 全年, twelve months, year: a fiscal year named by its end
 
@@ -243,6 +251,13 @@ def main_period(text: str) -> Period | None:
     the full year when the opening announces a Q4 together with the year."""
     head = text[:600]
     mentions = [m for m in find_mentions(head) if m.kind == "absolute" and m.period]
+    this_year = _THIS_YEAR_SPAN.search(head)
+    dated = [m.period.year for m in find_mentions(text[:3000]) if m.kind == "absolute" and m.period]
+    if this_year and (not mentions or this_year.start() < mentions[0].start) and (year := max(dated, default=None) or _first_year(text[:3000])):
+        # "该公司今年二季度实现营业总收入…" before any dated period: this year's quarter, the
+        # year being the latest the article dates (a mirror's crawl stamp is no publication date)
+        q = this_year.group("q")
+        return Period(year, f"Q{_CN_Q[q]}" if q else {"上半年": "H1", "中期": "H1", "前三季度": "9M"}[this_year.group("h")])
     if not mentions:
         # News wires often give no year with the period ("the three months ended September 30");
         # the year is the article's (its first date or year).
@@ -255,6 +270,13 @@ def main_period(text: str) -> Period | None:
             if quarter not in ("Q4", "H2", "FY") and _only_year_end_dates(text[:3000], year):
                 year += 1  # "vs. December 31, 2024" in a Q3 report: the prior year-end balance
             return Period(year, quarter)  # type: ignore[arg-type]
+        relative = _RELATIVE_YEAR.search(head)
+        year = _first_year(text[:3000])
+        if relative and year:
+            # "截至去年12月底止全年業績" under a 2024 dateline is 2023FY; "今年上半年" is this year's H1
+            shift = -1 if relative.group("which") in ("去年", "上年", "上一年") else 0
+            kind = {"上半年": "H1", "中期": "H1", "前三季度": "9M", "下半年": "H2"}.get(relative.group("span") or "", "FY")
+            return Period(year + shift, kind)
         mentions = [m for m in find_mentions(text[:3000]) if m.kind in ("absolute", "year_only") and m.period]
     if not mentions:
         return None
@@ -263,6 +285,13 @@ def main_period(text: str) -> Period | None:
     if first.kind == "Q4" and re.search(r"全年|年度|full[\s-]year|fiscal\s+year|annual", head, re.I):
         return Period(first.year, "FY")
     return first
+
+
+_THIS_YEAR_SPAN = re.compile(r"(?:今年|本年)度?(?:第\s*)?(?:(?P<q>[一二三四1-4])季度?|(?P<h>上半年|中期|前三季度))")
+# A results period named relative to the article's date: "去年全年業績", "截至去年12月底止全年", "今年上半年".
+_RELATIVE_YEAR = re.compile(
+    r"(?P<which>去年|上年|上一年|今年|本年)度?(?:\d{1,2}月底?止?|[^，,。；;]{0,6}?)?(?P<span>全年|年度|上半年|中期|前三季度|下半年)"
+)
 
 
 _ENDED = re.compile(r"(?:ended|ending|截至|截止|止)\s*$", re.I)

@@ -67,6 +67,8 @@ SCORING = Scoring(
             show_pred=_SHOW_PRED,
             group_by=("metric",),
             unit_key="unit",
+            # one `other` label may name an amount and a count ("回购": US$18.5m for 6.4m ADSs)
+            dedupe=("unit",),
         ),
         EntryList(
             path="guidance",
