@@ -18,7 +18,7 @@ from decimal import Decimal
 
 __all__ = [
     "Amount", "Percent", "Range", "normalize_width", "parse_number",
-    "find_amounts", "find_percents", "find_ranges", "parse_amount",
+    "find_amounts", "find_percents", "find_ranges", "parse_amount", "currency_code",
 ]
 
 
@@ -110,6 +110,21 @@ _CUR_SUFFIX = {**_CENTS, "元人民币": "CNY", "元港币": "HKD", "人民币�
                "us dollars": "USD", "u.s. dollars": "USD", "dollars": "USD", "hkd": "HKD",
                "hk dollars": "HKD", "hong kong dollars": "HKD", "eur": "EUR", "euros": "EUR",
                "euro": "EUR", "jpy": "JPY", "yen": "JPY", "gbp": "GBP", "pounds": "GBP", "twd": "TWD"}
+_CURRENCY_WORDS = {k.lower(): v for k, v in (_CUR_PREFIX | _CUR_SUFFIX).items() if k not in _CENTS}
+
+
+def currency_code(word: str) -> str | None:
+    """The ISO code of a currency word or symbol ("人民币", "RMB", "US$", "港元", "USD"),
+    the longest one the word holds; None when it names none."""
+    folded = re.sub(r"\s+", " ", word.translate(_FOLD)).strip().lower()
+    if folded in _CURRENCY_WORDS:
+        return _CURRENCY_WORDS[folded]
+    if re.fullmatch(r"[a-z]{3}", folded) and folded.upper() in _CURRENCY_WORDS.values():
+        return folded.upper()
+    found = [k for k in _CURRENCY_WORDS if len(k) > 1 and k in folded]
+    return _CURRENCY_WORDS[max(found, key=len)] if found else None
+
+
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}

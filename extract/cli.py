@@ -58,7 +58,9 @@ ModelPath = Annotated[
     str | None, typer.Option("--model-path", help="Local GGUF for the embedded server, or hf:owner/repo/file.gguf")
 ]
 Schema = Annotated[str | None, typer.Option("--schema", help="Schema name (see `extract schemas`, which marks the default)")]
-Strategy = Annotated[str | None, typer.Option("--strategy", help="grounded (default) or direct")]
+Strategy = Annotated[
+    str | None, typer.Option("--strategy", help="grounded (default), quoted (the model quotes, any schema, any length) or direct")
+]
 Temperature = Annotated[float | None, typer.Option("--temperature")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per HTTP request")]
@@ -567,6 +569,7 @@ def serve(
             from extract.server.config import ServiceConfig, ServiceConfigError, jobs_db_from_env, load_keys
             from extract.server.jobs import JobStoreError
             from extract.server.service import Service
+            from extract.strategies import STRATEGY_NAMES, UnknownStrategyError
         except ImportError as exc:
             raise UsageError(f"{exc.name} is missing: install the serve extra (pip install -e '.[serve]')") from None
         try:
@@ -576,8 +579,8 @@ def serve(
                 max_documents=max_documents, warm=warm,
             )  # fmt: skip
             config.check_bind()
-            if settings.strategy not in ("grounded", "direct"):
-                raise UsageError(f"unknown strategy {settings.strategy!r}; known: direct, grounded")
+            if settings.strategy not in STRATEGY_NAMES:
+                raise UsageError(str(UnknownStrategyError(settings.strategy)))
             service = Service(settings, config, model_path=model_path)
         except (ServiceConfigError, JobStoreError) as exc:
             raise UsageError(str(exc)) from None

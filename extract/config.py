@@ -44,6 +44,12 @@ class Settings:
     seed: int | None = 0
     canary: bool = True
     embedded_ctx: int = 8192
+    # Reading long documents in chunks (the `quoted` strategy): the model's context window
+    # (None: embedded_ctx for the embedded model, 8192 for an endpoint), and the most document
+    # tokens one request carries, and how many of them the next chunk repeats.
+    context_tokens: int | None = None
+    chunk_tokens: int = 1200
+    chunk_overlap_tokens: int = 120
     embedded_threads: int | None = None
     embedded_parallel: int = 1
     # The schema's own options, (name, value) pairs sorted by name ("judge=off"): what they
@@ -57,6 +63,13 @@ class Settings:
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def context_window(self) -> int:
+        """Tokens the model can hold, prompt and answer together."""
+        if self.context_tokens is not None:
+            return self.context_tokens
+        return self.embedded_ctx if self.embedded else 8192
 
     def public_base_url(self) -> str:
         """The base URL with any credentials removed: the only form that is logged or keyed."""
@@ -80,6 +93,9 @@ _ENV = {
     "concurrency": "EXTRACT_CONCURRENCY",
     "cache_dir": "EXTRACT_CACHE_DIR",
     "options": "EXTRACT_OPTIONS",
+    "context_tokens": "EXTRACT_CONTEXT_TOKENS",
+    "chunk_tokens": "EXTRACT_CHUNK_TOKENS",
+    "chunk_overlap_tokens": "EXTRACT_CHUNK_OVERLAP_TOKENS",
 }
 
 
@@ -176,6 +192,9 @@ def load_settings(**overrides: Any) -> Settings:
     checks = [
         (settings.timeout > 0, "timeout must be more than 0 seconds"),
         (settings.max_tokens >= 1, "max_tokens must be at least 1"),
+        (settings.chunk_tokens >= 64, "chunk_tokens must be at least 64"),
+        (0 <= settings.chunk_overlap_tokens < settings.chunk_tokens, "chunk_overlap_tokens must be in [0, chunk_tokens)"),
+        (settings.context_tokens is None or settings.context_tokens >= 512, "context_tokens must be at least 512"),
         (settings.transport_attempts >= 1, "transport_attempts must be at least 1"),
         (settings.reasks >= 0, "reasks must be 0 or more"),
         (0 <= settings.temperature <= 2, "temperature must be between 0 and 2"),

@@ -142,7 +142,7 @@ class Extractor:
             cached=out.calls > 0 and out.calls == out.cached_calls,
             calls=out.calls,
             seconds=time.perf_counter() - started,
-            dropped=[Dropped(entry, reason) for entry, reason in out.dropped] + resolution.dropped,
+            dropped=[*out.dropped, *resolution.dropped],
             options=options,
         )
 

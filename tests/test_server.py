@@ -250,7 +250,7 @@ def test_schemas_health_and_metrics(client_for: Callable[..., TestClient]) -> No
         "hash": info.json_schema_hash,
         "json_schema": info.json_schema,
     } in schemas["schemas"]
-    assert schemas["strategies"] == ["direct", "grounded"]
+    assert schemas["strategies"] == ["direct", "grounded", "quoted"]
     assert client.get("/healthz").json() == {"status": "ok"}
     client.post("/v1/extract", json={"text": DOC_A, "schema": "earnings_report"})
     client.post("/v1/extract", json={"text": DOC_A, "schema": "earnings_report"})

@@ -13,6 +13,7 @@ from typing import Any
 
 from extract.client import ModelClient
 from extract.prompting import load_prompt
+from extract.resolver import Dropped
 from extract.schema_api import M, RulesContext, SchemaInfo, model_hash
 from extract.strategies import StrategyOutput
 
@@ -38,5 +39,5 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
 
     context = RulesContext(options=schema.resolve_options(client.settings.option_map))
     out.report = schema.rules(text, ask, context)
-    out.dropped = context.dropped
+    out.dropped = [Dropped(entry, reason) for entry, reason in context.dropped]
     return out

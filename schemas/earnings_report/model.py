@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
 VERSION = "1.1.0"  # bump with any change of fields or their meaning (part of the cache key)
@@ -92,21 +93,35 @@ class Check(BaseModel):
     detail: str = Field(description="The arithmetic, in figures")
 
 
+# How the `quoted` strategy reads each field from a quote (extract/quoting.py): a period
+# quote without a year takes it from the document's fiscal_period; a unit is read off the
+# amount quoted for `value` (or `low`), else the document's currency.
+def _q(kind: str, **options: Any) -> JsonDict:
+    return {"quote": {"kind": kind, **options}}
+
+
+_PERIOD = _q("period", default_from="fiscal_period", hint="the period of this figure when the text names one next to it")
+_UNIT = {"default_from": "currency", "per_share_unit": "per_share", "percent_unit": "%"}
+
+
 class MetricEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    metric: Metric
-    period: str = Field(description="YYYY + Q1..Q4 | H1 | H2 | 9M | FY")
+    metric: Metric = Field(description="What the figure measures ('other' for anything not listed)")
+    period: str = Field(description="YYYY + Q1..Q4 | H1 | H2 | 9M | FY", json_schema_extra=_PERIOD)
     segment: str | None = Field(None, description="Business line, or the label for 'other'")
-    value: float = Field(description="Plain number in base units; losses negative")
-    unit: str = Field(description="ISO currency, %, count, days or per_share")
-    unit_currency: str | None = None
-    yoy_pct: float | None = None
-    qoq_pct: float | None = None
-    evidence: str = Field(min_length=1, description="Verbatim substring stating the value")
+    value: float = Field(
+        description="Plain number in base units; losses negative", json_schema_extra=_q("amount", signed=True, hint="the figure")
+    )
+    unit: str = Field(description="ISO currency, %, count, days or per_share", json_schema_extra=_q("unit", of="value", **_UNIT))
+    unit_currency: str | None = Field(None, json_schema_extra=_q("unit_currency", of="value"))
+    yoy_pct: float | None = Field(None, description="Change on the same period a year before", json_schema_extra=_q("percent"))
+    qoq_pct: float | None = Field(None, description="Change on the quarter before", json_schema_extra=_q("percent"))
+    evidence: str = Field(min_length=1, description="Verbatim substring stating the value", json_schema_extra=_q("evidence"))
     # Computed by code after grounding, never asked of a model, so left out of the JSON schema a
-    # model is given (SkipJsonSchema); not part of the spec's fields and ignored by the scorer.
-    checks: SkipJsonSchema[list[Check] | None] = None
+    # model is given (SkipJsonSchema) and from the quoted strategy's questions ("computed"); not
+    # part of the spec's fields and ignored by the scorer.
+    checks: SkipJsonSchema[list[Check] | None] = Field(None, json_schema_extra={"quote": {"kind": "computed"}})
 
     _period = field_validator("period")(_check_period)
     _unit = field_validator("unit")(_check_unit)
@@ -117,13 +132,13 @@ class GuidanceEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     metric: Metric
-    period: str
+    period: str = Field(description="The forecast period", json_schema_extra=_PERIOD)
     segment: str | None = None
-    low: float
-    high: float
-    unit: str
-    unit_currency: str | None = None
-    evidence: str = Field(min_length=1)
+    low: float = Field(description="Low end of the forecast (or the point)", json_schema_extra=_q("amount", bound="low"))
+    high: float = Field(description="High end of the forecast (or the point)", json_schema_extra=_q("amount", bound="high"))
+    unit: str = Field(json_schema_extra=_q("unit", of="low", **_UNIT))
+    unit_currency: str | None = Field(None, json_schema_extra=_q("unit_currency", of="low"))
+    evidence: str = Field(min_length=1, json_schema_extra=_q("evidence"))
 
     _period = field_validator("period")(_check_period)
     _unit = field_validator("unit")(_check_unit)
@@ -137,14 +152,21 @@ class GuidanceEntry(BaseModel):
 
 
 class EarningsReport(BaseModel):
-    """One document's earnings facts; a gold file is the output of a perfect extractor."""
+    """Earnings facts a document reports: the company, its reporting period and currency, its figures and its guidance."""
 
+    # A gold file is the output of a perfect extractor.
     model_config = ConfigDict(extra="forbid")
 
     company: Company = Field(default_factory=Company)  # type: ignore[arg-type]  # mypy without the pydantic plugin
-    fiscal_period: str | None = None
-    period_end: str | None = Field(None, description="ISO date, e.g. 2023-06-30")
-    currency: str | None = Field(None, description="ISO code of the reporting currency")
+    fiscal_period: str | None = Field(None, description="The period the document reports", json_schema_extra=_q("period"))
+    period_end: str | None = Field(
+        None, description="ISO date, e.g. 2023-06-30", json_schema_extra=_q("date", hint="the last day of the period reported")
+    )
+    currency: str | None = Field(
+        None,
+        description="ISO code of the reporting currency",
+        json_schema_extra=_q("currency", hint="the currency the figures are in"),
+    )
     metrics: list[MetricEntry] = Field(default_factory=list)
     guidance: list[GuidanceEntry] = Field(default_factory=list)
 
