@@ -73,7 +73,7 @@ def run_eval(
     """`extract_one(text) -> (report dict or None, info)`; info holds error, usage, seconds, cached.
     `scoring`: the schema's declaration (default: the default schema's)."""
     started = time.perf_counter()
-    doc_scores, docs, seconds, tokens = [], [], [], []
+    doc_scores, docs, seconds, tokens, calls = [], [], [], [], []
     pages: dict[str, str] = {}
     for case in cases:
         pred, info = extract_one(case.text)
@@ -81,6 +81,7 @@ def run_eval(
         doc_scores.append(score)
         seconds.append(info.get("seconds", 0.0))
         tokens.append(info.get("usage", {}).get("total_tokens", 0))
+        calls.append(info.get("calls", 0))  # model calls, cache hits included: what a cold run would make
         error = info.get("error")
         docs.append({"id": case.id, "text": case.text, "gold": case.gold, "pred": pred, "rows": score.rows, "error": error})
         _write(run_dir / "predictions" / f"{case.id}.json", json.dumps({"report": pred, **info}, ensure_ascii=False, indent=2))
@@ -96,6 +97,7 @@ def run_eval(
         "per_doc": seconds,
     }
     summary["tokens"] = {"total": sum(tokens), "per_doc": tokens}
+    summary["calls"] = {"median_per_doc": statistics.median(calls) if calls else None, "per_doc": calls}
     meta = {**meta, "finished": datetime.now(UTC).isoformat(timespec="seconds"), "documents": len(cases)}
     summary["meta"] = meta
     with (run_dir / "rows.jsonl").open("w", encoding="utf-8") as f:

@@ -233,17 +233,19 @@ def _tokens_per_doc(summary: dict) -> float | None:
 def render_side_by_side(summaries: dict[str, dict]) -> str:
     """One Markdown row per configuration with its headline figures, for strategy choice."""
     header = ["config", "F1", "P", "R", "value acc", "guidance F1", "verbatim", "ungrounded",
-              "failed", "median s/doc", "tokens/doc"]
+              "failed", "median s/doc", "tokens/doc", "calls/doc"]
     rows = []
     for name, s in summaries.items():
         o = s.get("overall", {})
         sec, tok = _median_seconds(s), _tokens_per_doc(s)
+        calls = s.get("calls", {}).get("per_doc") or []
         rows.append([
             name, _pct(o.get("f1")), _pct(o.get("precision")), _pct(o.get("recall")),
             _pct(o.get("value_accuracy")), _pct(s.get("guidance", {}).get("f1")),
             _pct(s.get("evidence_verbatim_rate")), str(s.get("ungrounded", "—")),
             str(len(s.get("failed_documents", []))),
             "—" if sec is None else f"{sec:.2f}", "—" if tok is None else f"{tok:,.0f}",
+            f"{sum(calls) / len(calls):.1f}" if calls else "—",
         ])
     return _md_table(header, rows)
 

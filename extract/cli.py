@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from itertools import product
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,6 +74,10 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor writ
 Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute and overwrite cached answers")]
 CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Cache location (env EXTRACT_CACHE_DIR)")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and timings to stderr")]
+Options = Annotated[
+    list[str] | None,
+    typer.Option("--option", help="A schema option NAME=VALUE, repeatable (env EXTRACT_OPTIONS=\"a=1,b=2\")"),
+]
 
 
 class UsageError(Exception):
@@ -147,6 +152,7 @@ def run(
         Path | None,
         typer.Option("--html", help="Also write the report on the text as one self-contained HTML page (opens offline)"),
     ] = None,
+    option: Options = None,
     verbose: Verbose = False,
 ) -> None:
     """Extract one document and print the report as JSON."""
@@ -154,6 +160,7 @@ def run(
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
         timeout=timeout, deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+        options=option or None,
     )  # fmt: skip
 
     def body() -> None:
@@ -227,6 +234,7 @@ def batch(
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    option: Options = None,
     verbose: Verbose = False,
 ) -> None:
     """Extract many documents; exit code 1 if any failed."""
@@ -248,7 +256,7 @@ def batch(
     settings = _settings(
         base_url=urls[0] if len(urls) == 1 else None, model=model, api_key=api_key, temperature=temperature,
         max_tokens=max_tokens, timeout=timeout, deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir,
-        strategy=strategy, concurrency=concurrency,
+        strategy=strategy, concurrency=concurrency, options=option or None,
     )  # fmt: skip
     show = progress and sys.stderr.isatty()
 
@@ -386,9 +394,17 @@ def eval_run(
     no_cache: NoCache = False,
     refresh: Refresh = False,
     cache_dir: CacheDir = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="A schema option NAME=VALUE; give one name several values to run each side by side "
+            "(--option judge=on --option judge=off)",
+        ),
+    ] = None,
     verbose: Verbose = False,
 ) -> None:
-    """Run the eval: `extract eval --dataset DIR [--strategy direct --strategy grounded]`."""
+    """Run the eval: `extract eval --dataset DIR [--strategy grounded --strategy direct] [--option judge=off ...]`."""
     if ctx.invoked_subcommand is not None:
         return
     if dataset is None:
@@ -407,6 +423,7 @@ def eval_run(
         from extract.strategies import strategy_prompts
 
         info = get_schema(schema or dataset_schema(dataset))
+        variants = _option_variants(option or [])
         named = dataset_config(dataset).get("baseline") if dataset_baseline else None
         against_file = baseline or (dataset / named if named else None)
         cases = load_dataset(dataset)[:limit]
@@ -414,13 +431,15 @@ def eval_run(
         runs: list[Path] = []
         earlier = sorted(p for p in runs_dir.glob("*/summary.json")) if runs_dir.exists() else []
         for model_name in models or [None]:  # type: ignore[list-item]  # None: the configured default
-            for strategy in strategies or [None]:  # type: ignore[list-item]
+            for strategy, variant in product(strategies or [None], variants):  # type: ignore[list-item]
                 settings = _settings(
                     base_url=base_url, model=model_name, api_key=api_key, max_tokens=max_tokens, timeout=timeout,
-                    deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+                    deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy, options=variant or None,
                 )  # fmt: skip
-                label = f"{settings.strategy}/{settings.model}"
-                run_dir = runs_dir / _run_label(settings.strategy, settings.model)
+                options = info.resolve_options(settings.option_map)
+                shown = " ".join(variant)  # only what this invocation varies or sets, not every default
+                label = f"{settings.strategy}/{settings.model}" + (f" {shown}" if shown else "")
+                run_dir = runs_dir / (_run_label(settings.strategy, settings.model) + "".join(f"-{v}" for v in variant))
                 with Extractor(settings=settings, model_path=model_path) as ex, Progress(
                     disable=not sys.stderr.isatty()
                 ) as bar:
@@ -440,7 +459,7 @@ def eval_run(
                         "endpoint": settings.public_base_url(), "dataset": str(dataset),
                         "schema": info.name, "temperature": settings.temperature,
                         "schema_version": info.version,
-                        "prompts": strategy_prompts(settings.strategy, info),
+                        "prompts": strategy_prompts(settings.strategy, info), "options": options,
                         "pipeline_version": PIPELINE_VERSION, "max_tokens": settings.max_tokens,
                     }  # fmt: skip
                     summary = run_eval(
@@ -465,6 +484,20 @@ def eval_run(
         return code
 
     raise typer.Exit(_guard(body))
+
+
+def _option_variants(given: list[str]) -> list[list[str]]:
+    """`--option` flags -> the option sets to run: a name given with several values is run once
+    per value, every combination of such names, in the order given ("judge=on", "judge=off")."""
+    by_name: dict[str, list[str]] = {}
+    for raw in given:
+        name, eq, value = raw.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            raise _fail(f"option {raw!r} must look like name=value")
+        values = by_name.setdefault(name.strip(), [])
+        if value.strip() not in values:
+            values.append(value.strip())
+    return [list(combo) for combo in product(*([f"{n}={v}" for v in vs] for n, vs in by_name.items()))]
 
 
 @eval_app.command("check")
@@ -527,6 +560,7 @@ def serve(
     deadline: Deadline = None,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
+    option: Options = None,
     verbose: Verbose = False,
 ) -> None:
     """Serve the extractor over HTTP (needs the `serve` extra): see README, "HTTP service"."""
@@ -534,6 +568,7 @@ def serve(
     settings = _settings(
         base_url=base_url, model=model, api_key=api_key, temperature=temperature, max_tokens=max_tokens,
         timeout=timeout, deadline=deadline, no_cache=no_cache, cache_dir=cache_dir, strategy=strategy, concurrency=concurrency,
+        options=option or None,
     )  # fmt: skip
 
     def body() -> None:

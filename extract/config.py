@@ -57,6 +57,13 @@ class Settings:
     chunk_overlap_tokens: int = 120
     embedded_threads: int | None = None
     embedded_parallel: int = 1
+    # The schema's own options, (name, value) pairs sorted by name ("judge=off"): what they
+    # mean is the schema's business (SchemaInfo.options); the engine only passes them on.
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def option_map(self) -> dict[str, str]:
+        return dict(self.options)
 
     @property
     def embedded(self) -> bool:
@@ -92,10 +99,33 @@ _ENV = {
     "concurrency": "EXTRACT_CONCURRENCY",
     "cache_dir": "EXTRACT_CACHE_DIR",
     "embedded_threads": "EXTRACT_THREADS",
+    "options": "EXTRACT_OPTIONS",
     "context_tokens": "EXTRACT_CONTEXT_TOKENS",
     "chunk_tokens": "EXTRACT_CHUNK_TOKENS",
     "chunk_overlap_tokens": "EXTRACT_CHUNK_OVERLAP_TOKENS",
 }
+
+
+def parse_options(raw: Any) -> tuple[tuple[str, str], ...]:
+    """Options as sorted (name, value) pairs, from "a=1,b=2" (environment), ["a=1", "b=2"]
+    (repeated --option flags) or {"a": "1"} (a TOML table). A name given twice is an error."""
+    if isinstance(raw, dict):
+        items = [(str(k), str(v)) for k, v in raw.items()]
+    else:
+        parts = raw.split(",") if isinstance(raw, str) else list(raw)
+        items = []
+        for part in (p.strip() for p in parts):
+            if not part:
+                continue
+            name, eq, value = part.partition("=")
+            if not eq or not name.strip() or not value.strip():
+                raise ValueError(f"option {part!r} must look like name=value")
+            items.append((name.strip(), value.strip()))
+    names = [n for n, _ in items]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"option {twice[0]} is given more than once")
+    return tuple(sorted(items))
 
 
 def redact_url(url: str) -> str:
@@ -111,6 +141,8 @@ def _coerce(name: str, raw: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if raw is None:
         return None
+    if name == "options":
+        return parse_options(raw)
     if "Path" in str(kind):
         return Path(raw).expanduser()
     try:
@@ -143,15 +175,23 @@ def _config_file() -> dict[str, Any]:
 def load_settings(**overrides: Any) -> Settings:
     """Build settings; `overrides` with value None are ignored (unset CLI flags)."""
     values: dict[str, Any] = {}
+    options: dict[str, str] = {}  # merged name by name: a flag overrides only the option it names
+
+    def put(key: str, raw: Any) -> None:
+        if key == "options":
+            options.update(_coerce(key, raw))
+        else:
+            values[key] = _coerce(key, raw)
+
     for key, raw in _config_file().items():
-        values[key] = _coerce(key, raw)
+        put(key, raw)
     for key, env in _ENV.items():
         if os.environ.get(env):
-            values[key] = _coerce(key, os.environ[env])
+            put(key, os.environ[env])
     for key, raw in overrides.items():
         if raw is not None:
-            values[key] = _coerce(key, raw)
-    settings = replace(Settings(), **values)
+            put(key, raw)
+    settings = replace(Settings(), **values, options=tuple(sorted(options.items())))
     if settings.mode not in ("auto", "json_schema", "json_object", "tools", "md_json"):
         raise ValueError(f"mode {settings.mode!r} is not one of auto, json_schema, json_object, tools, md_json")
     if settings.concurrency < 1:

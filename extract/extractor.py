@@ -51,6 +51,7 @@ class ExtractionResult:
     calls: int
     seconds: float
     dropped: list[Dropped] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)  # the schema's options in force
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -59,6 +60,7 @@ class ExtractionResult:
             "strategy": self.strategy,
             "model": self.model,
             "prompts": self.prompts,
+            "options": self.options,
             "pipeline_version": PIPELINE_VERSION,
             "usage": self.usage,
             "cached": self.cached,
@@ -123,12 +125,14 @@ class Extractor:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("document is empty")
         info = get_schema(schema)
+        options = info.resolve_options(self.settings.option_map)  # a bad option fails before any work
         name = strategy or self.settings.strategy
         started = time.perf_counter()
         with deadline.limit(self.settings.deadline or None):  # past it: DeadlineExceeded, reason "deadline"
             out = get_strategy(name)(self.client, info, text)
             resolution = resolve(out.report, text, info.scoring or Scoring(lists=()))
-        report = info.model.model_validate(resolution.report)
+            reviewed = info.review(resolution.report, text) if info.review else resolution.report
+        report = info.model.model_validate(reviewed)
         return ExtractionResult(
             report=report,
             schema=info.name,
@@ -141,6 +145,7 @@ class Extractor:
             calls=out.calls,
             seconds=time.perf_counter() - started,
             dropped=[*out.dropped, *resolution.dropped],
+            options=options,
         )
 
     def extract_many(

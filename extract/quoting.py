@@ -42,7 +42,8 @@ from extract.resolver import Dropped
 from extract.segmenting import sentences
 
 QUOTE_KINDS = ("text", "amount", "number", "percent", "date", "period", "currency")
-CODE_KINDS = ("unit", "unit_currency", "evidence")
+# Filled by code, never asked: "computed" is a field the schema fills after grounding (left None here).
+CODE_KINDS = ("unit", "unit_currency", "evidence", "computed")
 MAX_EVIDENCE_CHARS = 400  # an entry's evidence grows by further sentences only within this
 SIGN_SUFFIX = "_negative"  # the label that goes with a `signed` amount quote
 

@@ -18,7 +18,7 @@ DOC = "极光公布2023年第二季度财报。收入为7,330万元人民币,同
 
 def test_registry_finds_earnings_report_with_version_and_hash() -> None:
     info = get_schema("earnings_report")
-    assert info.name in registry() and info.version == "1.0.0"
+    assert info.name in registry() and info.version == "1.1.0"
     assert len(info.json_schema_hash) == 16
     with pytest.raises(UnknownSchemaError, match="known: .*earnings_report"):
         get_schema("earnings")

@@ -21,6 +21,7 @@ from extract import Extractor
 from extract.evals.harness import check_dataset, load_dataset, run_eval
 from extract.evals.scoring import summarize
 from extract.resolver import resolve
+from extract.schema_api import RulesContext
 from extract.schemas import get_schema
 from extract.segmenting import sentences
 from extract.server import ServiceConfig, create_app
@@ -88,7 +89,7 @@ def test_dataset_has_the_variety_the_issue_asks_for() -> None:
 
 
 def _events(text: str) -> list[dict[str, Any]]:
-    report = SCHEMA.rules(text, _no_model) if SCHEMA.rules else {}  # type: ignore[arg-type]
+    report = SCHEMA.rules(text, _no_model, RulesContext()) if SCHEMA.rules else {}  # type: ignore[arg-type]
     return SCHEMA.model.model_validate(resolve(report, text, SCHEMA.scoring).report).model_dump(mode="json")["events"]
 
 
@@ -155,7 +156,7 @@ def test_every_value_the_rules_emit_is_grounded(parts: list[str]) -> None:
     """Sentences of the dataset shuffled with noise: whatever the rules emit, the resolver keeps
     (evidence verbatim, every figure, date and name stated), bar repeats of one event."""
     text = "\n".join(parts)
-    report = SCHEMA.rules(text, _no_model) if SCHEMA.rules else {}  # type: ignore[arg-type]
+    report = SCHEMA.rules(text, _no_model, RulesContext()) if SCHEMA.rules else {}  # type: ignore[arg-type]
     out = resolve(report, text, SCHEMA.scoring)
     assert [d.reason for d in out.dropped if d.reason != "duplicate of an earlier entry"] == []
     SCHEMA.model.model_validate(out.report, context={"document": text})

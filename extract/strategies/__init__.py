@@ -29,7 +29,8 @@ class StrategyOutput:
     calls: int = 0
     cached_calls: int = 0
     prompts: dict[str, str] = field(default_factory=dict)  # prompt id -> version
-    dropped: list[Dropped] = field(default_factory=list)  # what the strategy itself could not ground
+    # what the strategy itself could not ground, and what the schema's rules chose to leave out
+    dropped: list[Dropped] = field(default_factory=list)
 
     def record(self, prompt_id: str, prompt_version: str, cached: bool, usage: Usage) -> None:
         self.calls += 1

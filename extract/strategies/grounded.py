@@ -13,7 +13,8 @@ from typing import Any
 
 from extract.client import ModelClient
 from extract.prompting import load_prompt
-from extract.schema_api import M, SchemaInfo, model_hash
+from extract.resolver import Dropped
+from extract.schema_api import M, RulesContext, SchemaInfo, model_hash
 from extract.strategies import StrategyOutput
 
 PROMPTS: tuple[str, ...] = ()  # each schema's rules name their own prompts (`Ask`)
@@ -36,5 +37,7 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
         out.record(template.id, template.version, result.cached, result.usage)
         return result.value
 
-    out.report = schema.rules(text, ask)
+    context = RulesContext(options=schema.resolve_options(client.settings.option_map))
+    out.report = schema.rules(text, ask, context)
+    out.dropped = [Dropped(entry, reason) for entry, reason in context.dropped]
     return out

@@ -19,7 +19,7 @@ from typing import Any
 
 from extract.amounts import Amount, find_amounts, find_percents, normalize_width, parse_number
 from extract.dates import find_dates
-from extract.schema_api import Ask
+from extract.schema_api import Ask, RulesContext
 from extract.schemas.corporate_events import lexicon as lx
 from extract.segmenting import Span, sentences
 
@@ -394,7 +394,7 @@ def _continue(text: str, draft: Draft, previous: Span, unit: Span) -> None:
         draft.merge(extra, unit.end)
 
 
-def run(text: str, ask: Ask) -> dict[str, Any]:
+def run(text: str, ask: Ask, context: RulesContext) -> dict[str, Any]:  # declares no options
     company = _company(text)
     if company is None:
         return {"events": []}

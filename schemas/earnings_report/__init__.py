@@ -7,10 +7,13 @@ How it is scored and grounded: `scoring.py`. Prompts: `prompts/earnings_report/`
 """
 
 from extract.schema_api import SchemaInfo
-from extract.schemas.earnings_report import rules
+from extract.schemas.earnings_report import crosscheck, rules
 from extract.schemas.earnings_report.model import VERSION, EarningsReport
 from extract.schemas.earnings_report.scoring import SCORING
 
-SCHEMA = SchemaInfo(name="earnings_report", version=VERSION, model=EarningsReport, rules=rules.run, scoring=SCORING)
+SCHEMA = SchemaInfo(
+    name="earnings_report", version=VERSION, model=EarningsReport, rules=rules.run, scoring=SCORING,
+    options=rules.OPTIONS, review=crosscheck.review,
+)  # fmt: skip
 
 __all__ = ["SCHEMA", "EarningsReport"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from extract.amounts import Amount, Percent, find_amounts, find_percents, find_ranges
 from extract.schemas.earnings_report import lexicon
+from extract.schemas.earnings_report.crosscheck import settle_periods
 from extract.schemas.earnings_report.periods import Mention, Period, find_mentions, main_period, main_period_end, resolve
 from extract.segmenting import Span, clause_bounds, sentences
 
@@ -391,7 +392,8 @@ def annotate(text: str) -> Annotations:
                     section = anchor  # holds for the paragraphs under the heading
                 break
     title_starts = [(sp.start, sp.end) for sp in headlines]
-    merged = _merge(facts)
+    # Two readings of one metric and period: a stated change says which is the prior (crosscheck.py).
+    merged = _merge(settle_periods(facts))
     body = [f for f in merged if not any(a <= f.start < b for a, b in title_starts)]
     kept = [f for f in merged if f in body or not _restated(f, body)]
     guided = _merge_guidance(guidance)

@@ -13,8 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
-VERSION = "1.0.0"  # bump with any change of fields or their meaning (part of the cache key)
+VERSION = "1.1.0"  # bump with any change of fields or their meaning (part of the cache key)
+# 1.1.0: MetricEntry.checks, the arithmetic cross-checks an entry took part in (crosscheck.py).
 
 Metric = Literal[
     "revenue",
@@ -80,6 +82,17 @@ class Company(BaseModel):
     exchange: str | None = Field(None, description="NASDAQ, NYSE, HKEX, SSE, SZSE, BSE, ...")
 
 
+class Check(BaseModel):
+    """One arithmetic cross-check an entry took part in (see crosscheck.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check: Literal["yoy", "qoq", "gross_profit", "gross_margin", "segment_total", "eps_shares"]
+    passed: bool
+    against: str = Field(description='The other entry, as "metric period" or "metric (segment) period"')
+    detail: str = Field(description="The arithmetic, in figures")
+
+
 # How the `quoted` strategy reads each field from a quote (extract/quoting.py): a period
 # quote without a year takes it from the document's fiscal_period; a unit is read off the
 # amount quoted for `value` (or `low`), else the document's currency.
@@ -105,6 +118,10 @@ class MetricEntry(BaseModel):
     yoy_pct: float | None = Field(None, description="Change on the same period a year before", json_schema_extra=_q("percent"))
     qoq_pct: float | None = Field(None, description="Change on the quarter before", json_schema_extra=_q("percent"))
     evidence: str = Field(min_length=1, description="Verbatim substring stating the value", json_schema_extra=_q("evidence"))
+    # Computed by code after grounding, never asked of a model, so left out of the JSON schema a
+    # model is given (SkipJsonSchema) and from the quoted strategy's questions ("computed"); not
+    # part of the spec's fields and ignored by the scorer.
+    checks: SkipJsonSchema[list[Check] | None] = Field(None, json_schema_extra={"quote": {"kind": "computed"}})
 
     _period = field_validator("period")(_check_period)
     _unit = field_validator("unit")(_check_unit)
