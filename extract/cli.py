@@ -434,7 +434,8 @@ def eval_run(
             for strategy, variant in product(strategies or [None], variants):  # type: ignore[list-item]
                 settings = _settings(
                     base_url=base_url, model=model_name, api_key=api_key, max_tokens=max_tokens, timeout=timeout,
-                    deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy, options=variant or None,
+                    deadline=deadline, no_cache=no_cache, refresh=refresh, cache_dir=cache_dir, strategy=strategy,
+                    options=variant or None,
                 )  # fmt: skip
                 options = info.resolve_options(settings.option_map)
                 shown = " ".join(variant)  # only what this invocation varies or sets, not every default
