@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from extract import deadline
 from extract.config import Settings, load_settings
 from extract.resolver import resolve
+from extract.schema_api import RulesContext
 from extract.schemas import get_schema
 from extract.segmenting import MAX_SENTENCE, sentences
 from extract.server import ServiceConfig, create_app
@@ -44,8 +45,9 @@ def _work(text: str) -> int:
     """Characters the rules and the resolver pass over for `text` (see extract/deadline.py)."""
     info = get_schema(None)
     assert info.rules is not None
+    context = RulesContext(options=info.resolve_options({}))
     with deadline.metered() as meter:
-        resolve(info.rules(text, _ask), text)
+        resolve(info.rules(text, _ask, context), text, info.scoring)
     return meter[0]
 
 
