@@ -16,10 +16,11 @@ a gold file holds (labelling rules):
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from extract.validators import currency_code, iso_date, verbatim_evidence
 
 VERSION = "1.0.0"  # bump with any change of fields or their meaning (part of the cache key)
 
@@ -71,32 +72,9 @@ class Event(BaseModel):
         min_length=1, description="Verbatim slice of the text stating the event", json_schema_extra=_q("evidence")
     )
 
-    @field_validator(*DATE_FIELDS)
-    @classmethod
-    def _iso_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            date.fromisoformat(value)  # ValueError names the problem
-        return value
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value: str | None) -> str | None:
-        if value is not None and not (len(value) == 3 and value.isalpha() and value.isupper()):
-            raise ValueError(f"currency {value!r} must be an ISO code such as CNY, USD, HKD")
-        return value
-
-    @field_validator("evidence")
-    @classmethod
-    def _verbatim(cls, value: str, info: ValidationInfo) -> str:
-        """Verbatim when the document is given as validation context (gold checks); during
-        extraction the resolver drops ungrounded entries instead."""
-        document = (info.context or {}).get("document")
-        if document is not None:
-            from extract.grounding import is_verbatim
-
-            if not is_verbatim(value, document):
-                raise ValueError(f"evidence {value!r} is not a verbatim substring of the document")
-        return value
+    _dates = field_validator(*DATE_FIELDS)(iso_date)
+    _currency = field_validator("currency")(currency_code)
+    _evidence = field_validator("evidence")(verbatim_evidence)
 
     @model_validator(mode="after")
     def _ordered(self) -> Event:

@@ -8,12 +8,13 @@ pipeline with the document passed as validation context (`{"document": text}`).
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
+
+from extract.validators import CURRENCY_RE, currency_code, iso_date, verbatim_evidence
 
 VERSION = "1.1.0"  # bump with any change of fields or their meaning (part of the cache key)
 # 1.1.0: MetricEntry.checks, the arithmetic cross-checks an entry took part in (crosscheck.py).
@@ -44,7 +45,6 @@ Metric = Literal[
 METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
 
 PERIOD_RE = re.compile(r"^\d{4}(Q[1-4]|H[12]|9M|FY)$")
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 NON_MONEY_UNITS = ("%", "count", "days", "per_share")
 
 
@@ -58,19 +58,6 @@ def _check_unit(value: str) -> str:
     if value in NON_MONEY_UNITS or CURRENCY_RE.match(value):
         return value
     raise ValueError(f"unit {value!r} must be an ISO currency code or one of {NON_MONEY_UNITS}")
-
-
-def _check_evidence(value: str, info: ValidationInfo) -> str:
-    """Evidence must be verbatim when the document is given as validation context (gold
-    checks). During extraction the resolver drops ungrounded entries instead, so one bad
-    quote does not cost a whole report."""
-    document = (info.context or {}).get("document")
-    if document is not None:
-        from extract.grounding import is_verbatim
-
-        if not is_verbatim(value, document):
-            raise ValueError(f"evidence {value!r} is not a verbatim substring of the document")
-    return value
 
 
 class Company(BaseModel):
@@ -125,7 +112,7 @@ class MetricEntry(BaseModel):
 
     _period = field_validator("period")(_check_period)
     _unit = field_validator("unit")(_check_unit)
-    _evidence = field_validator("evidence")(_check_evidence)
+    _evidence = field_validator("evidence")(verbatim_evidence)
 
 
 class GuidanceEntry(BaseModel):
@@ -142,7 +129,7 @@ class GuidanceEntry(BaseModel):
 
     _period = field_validator("period")(_check_period)
     _unit = field_validator("unit")(_check_unit)
-    _evidence = field_validator("evidence")(_check_evidence)
+    _evidence = field_validator("evidence")(verbatim_evidence)
 
     @model_validator(mode="after")
     def _ordered(self) -> GuidanceEntry:
@@ -174,17 +161,6 @@ class EarningsReport(BaseModel):
     # grammar converter mistranslates regex escapes such as \d and then cannot load the grammar.
     _fiscal_period = field_validator("fiscal_period")(_check_period)
 
-    @field_validator("period_end")
-    @classmethod
-    def _iso_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            date.fromisoformat(value)  # ValueError names the problem
-        return value
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value: str | None) -> str | None:
-        if value is not None and not CURRENCY_RE.match(value):
-            raise ValueError(f"currency {value!r} must be an ISO code such as CNY, USD, HKD")
-        return value
+    _period_end = field_validator("period_end")(iso_date)
+    _currency = field_validator("currency")(currency_code)
 
