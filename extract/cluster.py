@@ -183,7 +183,7 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise ClusterError("ray is not installed: pip install 'earnings-extract[cluster]'") from None
+        raise ClusterError("ray is not installed: install the project's cluster extra (pip install -e '.[cluster]')") from None
     return ray
 
 
