@@ -864,14 +864,7 @@ def _other_compared(
     money = _is_currency(a.unit)
     if (prev.unit == "count") != (a.unit in ("count", None)) or (money and prev.unit != a.unit):
         return None
-    period, comparison = _period_of(sent, lo, hi, a.start, mentions, frame, context, a.end)
-    if not comparison and (period is None or period == frame.main):
-        return None
-    evidence = s[max(c0, lo) : max(a.end, c1 if c1 - a.end < 30 else a.end)].strip(" ,，")
-    return replace(
-        prev, period=str(period) if period else None, value=a.value, evidence=evidence, start=sent.start + a.start,
-        comparison=True, label_source="inherited", yoy_pct=None, qoq_pct=None, context=s[c0:c1],
-    )  # fmt: skip
+    return _as_prior(sent, prev, a.start, a.end, a.value, (c0, c1), lo, hi, mentions, frame, context, yoy_pct=None, qoq_pct=None)
 
 
 # "…from 8.4% a year ago and 10.9% in the second quarter": the next prior value in a chain
@@ -888,13 +881,24 @@ def _ratio_compared(
     cue = _FROM_EN.search(s[max(lo, c0 - 40) : p.start]) or (prev.comparison and _AND_NEXT.match(s[lo : p.start]))
     if prev.metric != "other" or not cue or (prev.comparison and not _AND_NEXT.match(s[lo : p.start])):
         return None
-    period, comparison = _period_of(sent, lo, hi, p.start, mentions, frame, context, p.end)
+    return _as_prior(sent, prev, p.start, p.end, p.value, (c0, c1), lo, hi, mentions, frame, context)
+
+
+def _as_prior(
+    sent: Span, prev: Fact, start: int, end: int, value: float, clause: tuple[int, int], lo: int, hi: int,
+    mentions: list[Mention], frame: Frame, context: Period | None, **reset: Any,
+) -> Fact | None:
+    """`prev` restated as the prior-period figure at sent[start:end] (in `clause`), when that
+    figure's period is a comparison or another period than the report's."""
+    s = sent.text
+    c0, c1 = clause
+    period, comparison = _period_of(sent, lo, hi, start, mentions, frame, context, end)
     if not comparison and (period is None or period == frame.main):
         return None
-    evidence = s[max(c0, lo) : max(p.end, c1 if c1 - p.end < 30 else p.end)].strip(" ,，")
+    evidence = s[max(c0, lo) : max(end, c1 if c1 - end < 30 else end)].strip(" ,，")
     return replace(
-        prev, period=str(period) if period else None, value=p.value, evidence=evidence, start=sent.start + p.start,
-        comparison=True, label_source="inherited", context=s[c0:c1],
+        prev, period=str(period) if period else None, value=value, evidence=evidence, start=sent.start + start,
+        comparison=True, label_source="inherited", context=s[c0:c1], **reset,
     )  # fmt: skip
 
 
