@@ -26,9 +26,25 @@ from extract.chunking import chunk_text  # noqa: E402
 from extract.config import load_settings  # noqa: E402
 from extract.extractor import Extractor  # noqa: E402
 from extract.quoting import plan_for  # noqa: E402
-from extract.schemas import get_schema  # noqa: E402
 from extract.strategies.quoted import _prompt, chunk_budget  # noqa: E402
+from schemas import get_schema  # noqa: E402
 from tests.longdoc import FACTS, LAST_PAGE_CHARS, long_document  # noqa: E402
+
+
+class _ChunkTimes(logging.Handler):
+    """Collects the quoted strategy's per-chunk log lines: (start, end, seconds, prompt, completion)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.rows: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("chunk %d-%d of") and isinstance(record.args, tuple):
+            start, end, _, seconds, prompt, completion, cached = record.args
+            self.rows.append(
+                {"chars": [start, end], "seconds": round(float(str(seconds)), 1), "prompt_tokens": prompt,
+                 "completion_tokens": completion, "cached": bool(cached)}
+            )  # fmt: skip
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -44,11 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base-url")
     ap.add_argument("--model")
     ap.add_argument("--use-cache", action="store_true", help="default: uncached, so the seconds are real")
+    ap.add_argument("--deadline", type=float, default=0, help="seconds per chunk (default 0: none)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    times = _ChunkTimes()
+    strategy_log = logging.getLogger("extract.strategies.quoted")
+    strategy_log.addHandler(times)
+    strategy_log.setLevel(logging.INFO)
     text = long_document(args.chars, args.lang)
-    settings = load_settings(base_url=args.base_url, model=args.model, strategy="quoted", use_cache=args.use_cache)
+    settings = load_settings(
+        base_url=args.base_url, model=args.model, strategy="quoted", use_cache=args.use_cache, deadline=args.deadline
+    )
     info = get_schema("earnings_report")
     started = time.perf_counter()
     with Extractor(settings=settings) as ex:
@@ -57,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         result = ex.extract(text, strategy="quoted")
     seconds = time.perf_counter() - started
     report = result.report.model_dump(mode="json")
-    found, others = [], []
+    found: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
     for entry in report["metrics"] + report["guidance"]:
         at = text.find(entry["evidence"])
         fact = next((f for f in FACTS[args.lang] if f.sentence.rstrip("。.") in entry["evidence"]), None)
@@ -70,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         "chars": len(text), "lang": args.lang, "model": settings.model, "endpoint": settings.public_base_url(),
         "context_window": settings.context_window, "max_tokens": settings.max_tokens, "chunk_budget": budget,
         "chunks": len(chunks), "chunk_tokens_estimated": [c.tokens for c in chunks], "calls": result.calls,
-        "usage": result.usage, "seconds": round(seconds, 1), "extract_seconds": round(result.seconds, 1),
+        "per_chunk": times.rows,
+        "usage": result.usage, "seconds": round(float(str(seconds)), 1), "extract_seconds": round(result.seconds, 1),
         "header": {"company": report["company"], "fiscal_period": report["fiscal_period"], "currency": report["currency"]},
         "planted": len(planted), "planted_last_page": sum(f.where == "end" for f in planted),
         "found": found, "found_last_page": sum(r["last_page"] for r in found), "other_entries": others,

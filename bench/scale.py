@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import statistics
@@ -139,7 +140,7 @@ def main() -> int:
                 check(summary, "local")
                 row("local batch", 1, summary, time.process_time() - cpu, None)
 
-            ray.init(num_cpus=os.cpu_count() or 2, include_dashboard=False, logging_level="WARNING")
+            ray.init(num_cpus=os.cpu_count() or 2, include_dashboard=False, logging_level=logging.WARNING)
             try:
                 for count in args.workers:
                     endpoints = [EndpointSpec(url, args.cap) for url in urls[:count]]

@@ -384,6 +384,7 @@ def eval_run(
     previous: Annotated[bool, typer.Option("--compare-previous", help="Also compare with the latest earlier run")] = False,
     threshold: Annotated[float, typer.Option("--threshold", help="F1 drop that counts as a regression")] = 0.02,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N documents")] = None,
+    every: Annotated[int, typer.Option("--every", min=1, help="Only every Nth document (sorted by name; before --limit)")] = 1,
     schema: Schema = None,
     base_url: BaseUrl = None,
     api_key: ApiKey = None,
@@ -426,7 +427,7 @@ def eval_run(
         variants = _option_variants(option or [])
         named = dataset_config(dataset).get("baseline") if dataset_baseline else None
         against_file = baseline or (dataset / named if named else None)
-        cases = load_dataset(dataset)[:limit]
+        cases = load_dataset(dataset)[::every][:limit]
         summaries: dict[str, dict[str, Any]] = {}
         runs: list[Path] = []
         earlier = sorted(p for p in runs_dir.glob("*/summary.json")) if runs_dir.exists() else []

@@ -51,6 +51,18 @@ def limit(seconds: float | None) -> Iterator[None]:
         _ENDS_AT.reset(token)
 
 
+def stretch(factor: int) -> None:
+    """Give the current document `factor` times its deadline, counted from when it started, for
+    the rest of its extraction: for a strategy whose model work grows with the document (one
+    read per chunk), so that the deadline bounds each part rather than the whole. Undone when
+    the document's `limit` ends."""
+    ends = _ENDS_AT.get()
+    if ends is None or factor <= 1:
+        return
+    started = ends[0] - ends[1]
+    _ENDS_AT.set((started + ends[1] * factor, ends[1] * factor))
+
+
 def remaining() -> float | None:
     """Seconds left before the deadline (negative once past it), or None without one."""
     ends = _ENDS_AT.get()

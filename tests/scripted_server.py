@@ -486,7 +486,7 @@ class ScriptedServer:
         self._stopping.clear()
         self._httpd = _HTTPServer(self)
         host, port = self._httpd.server_address[:2]
-        self._base_url = f"http://{host}:{port}/v1"
+        self._base_url = f"http://{host!s}:{port}/v1"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="ScriptedServer", daemon=True
         )

@@ -150,6 +150,24 @@ def test_batch_records_endpoint_failures_and_retries_only_them(tmp_path: Path, d
     assert any("云帆" in p for p in prompts) and not any("星河科技(纳斯达克" in p for p in prompts)
 
 
+def test_eval_every_takes_every_nth_document_before_the_limit(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    for name, doc in (("a", DOC_A), ("b", DOC_B), ("c", DOC_C)):
+        (ds / f"{name}.txt").write_text(doc, encoding="utf-8")
+        (ds / f"{name}.gold.json").write_text(json.dumps(DIRECT_REPORT, ensure_ascii=False), encoding="utf-8")
+    with ScriptedServer(default=answering(_answer)) as srv:
+        for args, runs in ((["--every", "2"], "every"), (["--every", "2", "--limit", "1"], "limited")):
+            proc = _cli(["eval", "--dataset", str(ds), *args, "--runs-dir", str(tmp_path / runs)], srv, tmp_path)
+            assert proc.returncode == 0, proc.stderr
+        bad = _cli(["eval", "--dataset", str(ds), "--every", "0"], srv, tmp_path)
+    assert bad.returncode == 2 and "--every" in bad.stderr
+    (every,) = (tmp_path / "every").iterdir()
+    assert sorted(p.name for p in (every / "predictions").iterdir()) == ["a.json", "c.json"]
+    (limited,) = (tmp_path / "limited").iterdir()
+    assert sorted(p.name for p in (limited / "predictions").iterdir()) == ["a.json"]
+
+
 def test_eval_runs_two_strategies_side_by_side_and_compare_exits_on_regression(tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     ds.mkdir()

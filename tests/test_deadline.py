@@ -92,6 +92,26 @@ SLOW_DOC = _repeat(SLOW_UNIT, 600_000)
 DEADLINE = "10"
 
 
+def test_stretch_multiplies_the_documents_deadline_from_its_start_and_ends_with_it() -> None:
+    with deadline.limit(10):
+        deadline.stretch(1)  # one part: unchanged
+        left = deadline.remaining()
+        assert left is not None and 9 < left <= 10
+        deadline.stretch(3)
+        left = deadline.remaining()
+        assert left is not None and 29 < left <= 30
+    assert deadline.remaining() is None  # the stretch ended with the document
+    deadline.stretch(4)  # no deadline: nothing to stretch
+    assert deadline.remaining() is None
+    with deadline.limit(0.2):
+        deadline.stretch(5)
+        time.sleep(0.3)  # past the document's own 0.2 s, within its stretched 1 s
+        deadline.check()
+        time.sleep(max(0.0, deadline.remaining() or 0.0) + 0.01)
+        with pytest.raises(deadline.DeadlineExceeded, match="within 1 s"):
+            deadline.check()
+
+
 def test_deadline_setting_from_flag_environment_and_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("EXTRACT_CONFIG", str(tmp_path / "none.toml"))
     assert load_settings().deadline == Settings().deadline == 300.0

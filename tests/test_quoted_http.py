@@ -17,11 +17,12 @@ import pytest
 
 from extract import Extractor
 from extract.config import Settings
+from extract.deadline import DeadlineExceeded
 from extract.retry import ExtractionError
 from extract.strategies import STRATEGY_NAMES, get_strategy
 from tests.conftest import wants_canary
 from tests.longdoc import FACTS, LAST_PAGE_CHARS, Fact, long_document
-from tests.scripted_server import Behaviour, ScriptedServer, length, ok, status
+from tests.scripted_server import Behaviour, ScriptedServer, delay, length, ok, status
 
 _PASSAGE = re.compile(r'Passage:\n"""\n(.*)\n"""', re.DOTALL)
 # The server's own token count: a CJK character, a word or a mark is one token each. A BPE
@@ -48,7 +49,9 @@ def reader(facts: list[Fact], context: int, cut_over: int | None = None) -> Call
         if wants_canary(request):
             return ok({"canary": 7})
         if server_tokens(request) + int(request.get("max_tokens") or 0) > context:
-            return status(400, body=json.dumps({"error": {"message": "the request exceeds the available context size", "code": 400}}))
+            return status(
+                400, body=json.dumps({"error": {"message": "the request exceeds the available context size", "code": 400}})
+            )
         text = passage_of(request)
         if cut_over is not None and len(text) > cut_over:
             return length('{"company": {"name": "青')
@@ -90,15 +93,14 @@ def _check_found(report: dict[str, Any], facts: list[Fact], document: str) -> No
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_60000_characters_fit_the_context_and_the_last_page_is_read(
-    lang: str, make_settings: Callable[..., Settings]
-) -> None:
+def test_60000_characters_fit_the_context_and_the_last_page_is_read(lang: str, make_settings: Callable[..., Settings]) -> None:
     document = long_document(60_000, lang)
     assert len(document) >= 60_000
     context = 3200  # the budget comes out of the context: ~960 document tokens a chunk, not chunk_tokens' 1200
-    with ScriptedServer(default=reader(FACTS[lang], context=context)) as srv, Extractor(
-        settings=_settings(make_settings, srv, context_tokens=context)
-    ) as ex:
+    with (
+        ScriptedServer(default=reader(FACTS[lang], context=context)) as srv,
+        Extractor(settings=_settings(make_settings, srv, context_tokens=context)) as ex,
+    ):
         result = ex.extract(document)
     requests = _model_requests(srv)
     report = result.report.model_dump(mode="json")
@@ -117,17 +119,20 @@ def test_a_budget_that_ignores_the_context_is_refused(make_settings: Callable[..
     """The server's limit is real: told a larger context than it has, the strategy sends
     chunks it refuses (HTTP 400), and the document fails."""
     document = long_document(12_000, "zh")
-    with ScriptedServer(default=reader(FACTS["zh"], context=2600)) as srv, Extractor(
-        settings=_settings(make_settings, srv, context_tokens=16_000, chunk_tokens=6000, transport_attempts=1)
-    ) as ex, pytest.raises(ExtractionError, match="HTTP 400"):
+    with (
+        ScriptedServer(default=reader(FACTS["zh"], context=2600)) as srv,
+        Extractor(settings=_settings(make_settings, srv, context_tokens=16_000, chunk_tokens=6000, transport_attempts=1)) as ex,
+        pytest.raises(ExtractionError, match="HTTP 400"),
+    ):
         ex.extract(document)
 
 
 def test_a_cut_off_answer_splits_the_chunk(make_settings: Callable[..., Settings]) -> None:
     document = long_document(5_000, "zh")
-    with ScriptedServer(default=reader(FACTS["zh"], context=2600, cut_over=250)) as srv, Extractor(
-        settings=_settings(make_settings, srv)
-    ) as ex:
+    with (
+        ScriptedServer(default=reader(FACTS["zh"], context=2600, cut_over=250)) as srv,
+        Extractor(settings=_settings(make_settings, srv)) as ex,
+    ):
         result = ex.extract(document)
     passages = [passage_of(r) for r in _model_requests(srv)]
     assert any(len(p) > 250 for p in passages) and any(len(p) <= 250 for p in passages)
@@ -148,8 +153,39 @@ def test_chunks_that_fail_are_reported_and_the_rest_kept(make_settings: Callable
     report = result.report.model_dump(mode="json")
     assert {m["metric"] for m in report["metrics"]} == {"revenue", "net_income_attributable"}  # cash was in the failed chunk
     assert any(d.reason.startswith("chunk failed") for d in result.dropped)
-    with ScriptedServer(default=ok({"not": "the schema"})) as srv, Extractor(settings=_settings(make_settings, srv, reasks=0)) as ex, pytest.raises(ExtractionError):
+    with (
+        ScriptedServer(default=ok({"not": "the schema"})) as srv,
+        Extractor(settings=_settings(make_settings, srv, reasks=0)) as ex,
+        pytest.raises(ExtractionError),
+    ):
         ex.extract(document)  # every chunk failed: the document fails
+
+
+def test_the_deadline_counts_once_per_chunk(make_settings: Callable[..., Settings]) -> None:
+    """Each chunk's read takes 0.5 s and the deadline is 1 s: a document of several chunks
+    finishes (its deadline is 1 s a chunk), and one read that hangs still fails it as a whole."""
+    document = long_document(3_000, "zh")
+    answer = reader(FACTS["zh"], context=2600)
+
+    def slow(request: dict[str, Any]) -> Behaviour:
+        return answer(request) if wants_canary(request) else delay(0.5, answer(request))
+
+    with ScriptedServer(default=slow) as srv, Extractor(settings=_settings(make_settings, srv, deadline=1.0)) as ex:
+        result = ex.extract(document)
+    assert len(_model_requests(srv)) >= 4  # >= 2 s of reads under a 1 s deadline
+    _check_found(result.report.model_dump(mode="json"), FACTS["zh"], document)
+
+    def hangs(request: dict[str, Any]) -> Behaviour:
+        if not wants_canary(request) and FACTS["zh"][2].sentence in passage_of(request):
+            return delay(60.0, answer(request))
+        return slow(request)
+
+    with (
+        ScriptedServer(default=hangs) as srv,
+        Extractor(settings=_settings(make_settings, srv, deadline=1.0)) as ex,
+        pytest.raises(DeadlineExceeded),
+    ):
+        ex.extract(document)
 
 
 def test_registry_names_quoted() -> None:
@@ -165,7 +201,9 @@ def _cli(args: list[str], srv: ScriptedServer, tmp_path: Path) -> subprocess.Com
         "EXTRACT_CACHE_DIR": str(tmp_path / "cache"), "EXTRACT_CONFIG": str(tmp_path / "none.toml"),
         "EXTRACT_CONTEXT_TOKENS": "2600", "EXTRACT_MAX_TOKENS": "512",
     }  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "extract", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "extract", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
+    )
 
 
 def test_cli_run_and_eval_with_quoted(tmp_path: Path) -> None:
@@ -181,7 +219,9 @@ def test_cli_run_and_eval_with_quoted(tmp_path: Path) -> None:
         report = out["report"]
         assert out["meta"]["strategy"] == "quoted" and out["meta"]["prompts"] == {"quoted": "1.0.0"}
         (ds / "long.gold.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-        evaluation = _cli(["eval", "--dataset", str(ds), "--strategy", "quoted", "--runs-dir", str(tmp_path / "runs")], srv, tmp_path)
+        evaluation = _cli(
+            ["eval", "--dataset", str(ds), "--strategy", "quoted", "--runs-dir", str(tmp_path / "runs")], srv, tmp_path
+        )
     _check_found(report, FACTS["en"], document)
     assert evaluation.returncode == 0, evaluation.stderr
     assert "quoted/scripted: F1 1.0" in evaluation.stdout

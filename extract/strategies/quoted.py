@@ -15,6 +15,8 @@
 
 A chunk whose answer runs out of tokens is split in two and each half asked again; a chunk
 that still fails is reported in `dropped`, and the document fails only when every chunk did.
+The document's deadline (`--deadline`) counts once per chunk: a long document gets time in
+proportion to its length, a document past that fails with reason "deadline" as a whole.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import logging
 from typing import Any
 
+from extract import deadline
 from extract.chunking import Chunk, chunk_text, count_tokens
 from extract.client import ModelClient, Usage
 from extract.prompting import Prompt, PromptError, load_prompt
@@ -82,6 +85,7 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
     overlap = min(client.settings.chunk_overlap_tokens, budget // 4)
     chunks = chunk_text(text, budget, overlap)
     log.info("%s: %d chunk(s) of at most %d tokens", schema.name, len(chunks), budget)
+    deadline.stretch(len(chunks))
     answers: list[tuple[Chunk, dict[str, Any]]] = []
     failures: list[ExtractionError] = []
     for chunk in chunks:
@@ -127,6 +131,8 @@ def _ask(
         for half in halves:
             _ask(client, prompt, schema, plan, half, document, out, answers, failures)
         return
+    except deadline.DeadlineExceeded:
+        raise  # the document as a whole is out of time, not this chunk
     except ExtractionError as exc:
         out.usage.add(exc.usage or Usage())
         failures.append(exc)
@@ -153,9 +159,7 @@ def assemble(
         if f.kind == "list":
             continue
         if f.kind == "object" and f.sub is not None:
-            report[f.name] = {
-                g.name: vote([(r.values.get(f.name) or {}).get(g.name) for r in reads]) for g in f.sub.fields
-            }
+            report[f.name] = {g.name: vote([(r.values.get(f.name) or {}).get(g.name) for r in reads]) for g in f.sub.fields}
         else:
             report[f.name] = vote([r.values.get(f.name) for r in reads])
     for f in plan.fields:
