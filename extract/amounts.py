@@ -118,6 +118,11 @@ _CUR_SUFFIX.update({"pence": "GBP", "p": "GBP"})
 _CURRENCY_WORDS = {k.lower(): v for k, v in (_CUR_PREFIX | _CUR_SUFFIX).items() if k not in _CENTS}
 
 
+def currency_words(code: str) -> list[str]:
+    """The words and symbols that name currency `code`, longest first (lower case)."""
+    return sorted((w for w, c in _CURRENCY_WORDS.items() if c == code), key=len, reverse=True)
+
+
 def currency_code(word: str) -> str | None:
     """The ISO code of a currency word or symbol ("人民币", "RMB", "US$", "港元", "USD"),
     the longest one the word holds; None when it names none."""

@@ -36,7 +36,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from extract.amounts import Amount, find_amounts, find_percents, find_ranges, normalize_width, parse_amount, parse_number
+from extract.amounts import (
+    Amount,
+    currency_words,
+    find_amounts,
+    find_percents,
+    find_ranges,
+    normalize_width,
+    parse_amount,
+    parse_number,
+)
+from extract.dates import find_dates
 from extract.fieldtypes import parse_currency, parse_date, parse_period
 from extract.resolver import Dropped
 from extract.segmenting import sentences
@@ -46,6 +56,8 @@ QUOTE_KINDS = ("text", "amount", "number", "percent", "date", "period", "currenc
 CODE_KINDS = ("unit", "unit_currency", "evidence", "computed")
 MAX_EVIDENCE_CHARS = 400  # an entry's evidence grows by further sentences only within this
 SIGN_SUFFIX = "_negative"  # the label that goes with a `signed` amount quote
+# What small models write for "no quote" inside a string instead of null.
+NO_QUOTE = frozenset({"null", "none", "n/a", "na", "nil", "-", "—", "无", "不适用"})
 
 
 # ---------------------------------------------------------------- the plan of a schema
@@ -62,6 +74,12 @@ class FieldPlan:
     sub: ModelPlan | None = None  # object and list fields
 
     @property
+    def must_quote(self) -> bool:
+        """A quote the model must give (never null): the schema requires the value and no
+        other field supplies it (`default_from`)."""
+        return self.required and self.kind in QUOTE_KINDS and not self.options.get("default_from")
+
+    @property
     def asked(self) -> bool:
         """Does the model answer this field (a quote, a label or a nested entry)?"""
         return self.kind not in CODE_KINDS
@@ -73,16 +91,25 @@ class ModelPlan:
     fields: tuple[FieldPlan, ...]
     response: type[BaseModel]  # what the model answers: quotes and labels
 
+    @property
+    def ask_order(self) -> tuple[FieldPlan, ...]:
+        """The asked fields in the order the model writes them: the quotes an entry cannot do
+        without first, then the rest in the schema's order. A model that must begin an entry
+        with the figure it is about quotes one from the text; begun with a label, a small
+        model lists every label with nothing quoted (measured: the 1.5B wrote 21 empty
+        entries, one per metric label, and ran out of tokens)."""
+        asked = [f for f in self.fields if f.asked]
+        first = [f for f in asked if f.must_quote]
+        return (*first, *(f for f in asked if f not in first))
+
     def describe(self, depth: int = 0) -> list[dict[str, Any]]:
-        """Rows for the prompt: every asked field, nested ones indented."""
+        """Rows for the prompt: every asked field, in the order asked, nested ones indented."""
         rows: list[dict[str, Any]] = []
-        for f in self.fields:
-            if not f.asked:
-                continue
+        for f in self.ask_order:
             rows.append({
                 "name": f.name, "kind": f.kind, "description": f.description, "depth": depth,
                 "choices": [c.value if isinstance(c, enum.Enum) else c for c in f.choices],
-                "required": f.required, "signed": bool(f.options.get("signed")),
+                "required": f.must_quote, "signed": bool(f.options.get("signed")),
                 "sign_field": f.name + SIGN_SUFFIX,
             })  # fmt: skip
             if f.sub is not None:
@@ -118,7 +145,7 @@ def _inferred_kind(tp: Any) -> tuple[str, tuple[Any, ...], Any]:
         item, _ = _unwrap_optional(item)
         if isinstance(item, type) and issubclass(item, BaseModel):
             return "list", (), item
-        return "text", (), None  # a list of plain values: one quote (rare; kept simple)
+        return "text", (), None  # a list of plain values: one quote, read as a one-item list (`many`)
     if origin is Literal:
         return "label", typing.get_args(tp), None
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
@@ -142,6 +169,8 @@ def plan_for(model: type[BaseModel]) -> ModelPlan:
         kind, choices, nested = _inferred_kind(tp)
         options = _declared(info)
         kind = options.pop("kind", kind)
+        if kind in QUOTE_KINDS and typing.get_origin(tp) is list:
+            options["many"] = True
         if kind not in (*QUOTE_KINDS, *CODE_KINDS, "label", "object", "list"):
             raise ValueError(f"{model.__name__}.{name}: unknown quote kind {kind!r}")
         sub = plan_for(nested) if nested is not None and kind in ("object", "list") else None
@@ -149,10 +178,10 @@ def plan_for(model: type[BaseModel]) -> ModelPlan:
         # `hint`: what the prompt says of the field where its description speaks of the value
         # ("plain number in base units") rather than of the words to quote
         description = str(options.pop("hint", None) or info.description or "")
-        plan = FieldPlan(name, kind, description, required, options, choices, sub)
-        plans.append(plan)
-        if not plan.asked:
-            continue
+        plans.append(FieldPlan(name, kind, description, required, options, choices, sub))
+    order = ModelPlan(model, tuple(plans), BaseModel).ask_order
+    for plan in order:
+        name, kind, description, sub = plan.name, plan.kind, plan.description, plan.sub
         if kind == "object":
             assert sub is not None
             response_fields[name] = (sub.response, Field(description=description or None))
@@ -160,11 +189,15 @@ def plan_for(model: type[BaseModel]) -> ModelPlan:
             assert sub is not None
             response_fields[name] = (list[sub.response], Field(description=description or None))  # type: ignore[name-defined]
         elif kind == "label":
-            label_type: Any = Literal[tuple(c.value if isinstance(c, enum.Enum) else c for c in choices)]  # type: ignore[misc]
-            response_fields[name] = (label_type if required else label_type | None, Field(description=description or None))
+            label_type: Any = Literal[tuple(c.value if isinstance(c, enum.Enum) else c for c in plan.choices)]  # type: ignore[misc]
+            label = label_type if plan.required else label_type | None
+            response_fields[name] = (label, Field(description=description or None))
         else:
-            response_fields[name] = (str | None, Field(description=f"verbatim quote ({kind}): {description}".strip(": ")))
-            if options.get("signed"):
+            # a quote the schema cannot do without is never null: an entry starts from it
+            quote: Any = str if plan.must_quote else str | None
+            about = f"verbatim quote ({kind}): {description}".strip(": ")
+            response_fields[name] = (quote, Field(description=about, min_length=1) if plan.must_quote else Field(description=about))
+            if plan.options.get("signed"):
                 response_fields[name + SIGN_SUFFIX] = (
                     bool,
                     Field(description=f"true when the quote for {name} states a loss, decrease or outflow"),
@@ -176,26 +209,32 @@ def plan_for(model: type[BaseModel]) -> ModelPlan:
 # ---------------------------------------------------------------- aligning quotes
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
-    """Width-folded text without whitespace, and for each of its characters the offset of the
-    character it came from (so a match in it maps back to the original text)."""
+def _normalized(text: str, loose: bool = False) -> tuple[str, list[int]]:
+    """Width-folded text without whitespace (`loose`: also without punctuation, case-folded),
+    and for each of its characters the offset of the character it came from (so a match in it
+    maps back to the original text)."""
     folded = normalize_width(text)
     chars: list[str] = []
     where: list[int] = []
     for i, c in enumerate(folded):
-        if not c.isspace():
+        if loose and c.isalnum():
+            chars.append(c.lower() if len(c.lower()) == 1 else c)
+            where.append(i)
+        elif not loose and not c.isspace():
             chars.append(c)
             where.append(i)
     return "".join(chars), where
 
 
 class Aligner:
-    """Finds quotes in a document: exact first, then width- and whitespace-insensitive.
-    Offsets are always into the original document."""
+    """Finds quotes in a document: exact first, then width- and whitespace-insensitive, then
+    (`loose`, for names) also case- and punctuation-insensitive ("Harbor Lane Holdings Inc."
+    for "Harbor Lane Holdings, Inc."). Offsets are always into the original document."""
 
     def __init__(self, document: str) -> None:
         self.document = document
         self._norm, self._where = _normalized(document)
+        self._loose: tuple[str, list[int]] | None = None  # built on first use
 
     def find_all(self, quote: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Every (start, end) of `quote` within document[start:end], in order."""
@@ -210,17 +249,37 @@ class Aligner:
             pos = self.document.find(quote, pos + 1, end)
         if found:
             return found
-        needle, _ = _normalized(quote)
+        return self._find_folded(self._norm, self._where, _normalized(quote)[0], start, end)
+
+    def find_loose(self, quote: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Every span of `quote` within document[start:end] ignoring width, case, blanks and
+        punctuation; only quotes of at least 4 letters or digits (shorter ones match anywhere)."""
+        if self._loose is None:
+            self._loose = _normalized(self.document, loose=True)
+        needle = _normalized(quote, loose=True)[0]
+        if len(needle) < 4:
+            return []
+        norm, where = self._loose
+        return self._find_folded(norm, where, needle, start, len(self.document) if end is None else end)
+
+    @staticmethod
+    def _find_folded(norm: str, where: list[int], needle: str, start: int, end: int) -> list[tuple[int, int]]:
         if not needle:
             return []
-        # the normalised text's window that covers document[start:end]
-        lo = _bisect(self._where, start)
-        hi = _bisect(self._where, end)
-        pos = self._norm.find(needle, lo, hi)
+        found: list[tuple[int, int]] = []
+        lo = _bisect(where, start)  # the normalised text's window that covers document[start:end]
+        hi = _bisect(where, end)
+        pos = norm.find(needle, lo, hi)
         while pos != -1:
-            found.append((self._where[pos], self._where[pos + len(needle) - 1] + 1))
-            pos = self._norm.find(needle, pos + 1, hi)
+            found.append((where[pos], where[pos + len(needle) - 1] + 1))
+            pos = norm.find(needle, pos + 1, hi)
         return found
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+    return bool(a == b)
 
 
 def _is_currency(unit: str | None) -> bool:
@@ -252,6 +311,8 @@ class Reader:
         self.document = document
         self.aligner = aligner or Aligner(document)
         self._sentences = [(s.start, s.end) for s in sentences(document)]
+        self.restated = 0  # quotes found by their value, not their words (see `_restated`)
+        self._stated: dict[tuple[str, tuple[int, int]], list[tuple[Any, tuple[int, int]]]] = {}
 
     def sentence_of(self, span: tuple[int, int]) -> tuple[int, int]:
         """The sentence span holding `span` (or `span` itself in text between sentences)."""
@@ -278,8 +339,11 @@ class Reader:
         for f in plan.fields:
             if f.kind in QUOTE_KINDS:
                 quote = answer.get(f.name)
-                if isinstance(quote, str) and quote.strip():
+                if isinstance(quote, str) and quote.strip() and quote.strip().lower() not in NO_QUOTE:
                     found = self.aligner.find_all(quote, *window) or self.aligner.find_all(quote)
+                    if not found:
+                        found = self._restated(f.kind, quote, window)
+                        self.restated += bool(found)
                     if found:
                         candidates[f.name] = found
                     else:
@@ -308,6 +372,8 @@ class Reader:
                         out.problems.append(f"{f.name}: no {f.kind} in quote {self.document[span[0]:span[1]]!r}")
                 if value is None and f.kind == "period" and f.options.get("default_from"):
                     value = root.get(f.options["default_from"])
+                if f.options.get("many"):
+                    value = [value] if value is not None else []
                 out.values[f.name] = value
         for f in plan.fields:  # what code fills, from the values read above
             if f.kind in ("unit", "unit_currency"):
@@ -316,6 +382,74 @@ class Reader:
                 out.values[f.name] = self._evidence(plan, spans)
         out.values = {f.name: out.values.get(f.name) for f in plan.fields}  # the schema's order
         return out
+
+    def _restated(self, kind: str, quote: str, window: tuple[int, int]) -> list[tuple[int, int]]:
+        """Where the chunk states what the model wrote in its own words: a small model restates
+        more than it quotes ("$750,000,000" for "$750 million", "2024-05-02" for "May 2, 2024",
+        "USD" for "$"). Code reads the model's words and every figure, date or currency of the
+        chunk with the field's type; the spans whose value equals the model's are its quote, so
+        the value still comes from the text. Names are matched ignoring case and punctuation."""
+        if kind in ("text", "period"):
+            return self.aligner.find_loose(quote, *window) if kind == "text" else []
+        wanted = self._read_restated(kind, quote)
+        if wanted is None:
+            return []
+        if kind == "currency":
+            return self._currency_words(wanted, window)
+        return [span for value, span in self._stated_in(kind, window) if _same_value(value, wanted)]
+
+    def _currency_words(self, code: str, window: tuple[int, int]) -> list[tuple[int, int]]:
+        """Spans of the words naming currency `code` in the window, each read in its whole
+        token (up to the three letters before it) so that the "$" of "HK$" is not US dollars."""
+        start, end = window
+        lowered = self.document[start:end].lower()
+        found: set[tuple[int, int]] = set()
+        for word in currency_words(code):
+            at = lowered.find(word)
+            while at != -1:
+                a, b = at, at + len(word)
+                while a > max(0, at - 3) and lowered[a - 1].isalpha():  # "hk$", "us$", "nt$"
+                    a -= 1
+                if parse_currency(lowered[a:b]) == code:
+                    found.add((start + at, start + b))
+                at = lowered.find(word, b)
+        return sorted(found)
+
+    @staticmethod
+    def _read_restated(kind: str, quote: str) -> Any:
+        text = quote.strip()
+        if kind in ("amount", "number"):
+            amount = parse_amount(text)
+            return amount.value if amount is not None else parse_number(text.replace(",", ""))
+        if kind == "percent":
+            found = find_percents(text)
+            return abs(found[0].value) if found else parse_number(text.rstrip("%％ "))
+        if kind == "date":
+            iso = parse_date(text)
+            if iso is None:
+                try:
+                    iso = date.fromisoformat(text).isoformat()
+                except ValueError:
+                    return None
+            return iso
+        return parse_currency(text)  # currency
+
+    def _stated_in(self, kind: str, window: tuple[int, int]) -> list[tuple[Any, tuple[int, int]]]:
+        """(value, span) of every figure, percentage or date in the window."""
+        key = (kind, window)
+        if key in self._stated:
+            return self._stated[key]
+        start, end = window
+        text = self.document[start:end]
+        found: list[tuple[Any, tuple[int, int]]] = []
+        if kind in ("amount", "number"):
+            found = [(a.value, (start + a.start, start + a.end)) for a in find_amounts(text)]
+        elif kind == "percent":
+            found = [(abs(p.value), (start + p.start, start + p.end)) for p in find_percents(text)]
+        elif kind == "date":
+            found = [(d.value.isoformat(), (start + d.start, start + d.end)) for d in find_dates(text)]
+        self._stated[key] = found
+        return found
 
     def _choose(self, plan: ModelPlan, candidates: dict[str, list[tuple[int, int]]]) -> dict[str, tuple[int, int]]:
         """One span per quote. A quote found several times is taken where it is nearest to the

@@ -70,7 +70,7 @@ def reader(facts: list[Fact], context: int, cut_over: int | None = None) -> Call
 
 
 def _settings(make_settings: Callable[..., Settings], srv: ScriptedServer, **kw: Any) -> Settings:
-    base: dict[str, Any] = {"strategy": "quoted", "context_tokens": 2600, "max_tokens": 512, "timeout": 20.0}
+    base: dict[str, Any] = {"strategy": "quoted", "context_tokens": 2800, "max_tokens": 512, "timeout": 20.0}
     return make_settings(srv, **{**base, **kw})
 
 
@@ -120,7 +120,7 @@ def test_a_budget_that_ignores_the_context_is_refused(make_settings: Callable[..
     chunks it refuses (HTTP 400), and the document fails."""
     document = long_document(12_000, "zh")
     with (
-        ScriptedServer(default=reader(FACTS["zh"], context=2600)) as srv,
+        ScriptedServer(default=reader(FACTS["zh"], context=2800)) as srv,
         Extractor(settings=_settings(make_settings, srv, context_tokens=16_000, chunk_tokens=6000, transport_attempts=1)) as ex,
         pytest.raises(ExtractionError, match="HTTP 400"),
     ):
@@ -130,7 +130,7 @@ def test_a_budget_that_ignores_the_context_is_refused(make_settings: Callable[..
 def test_a_cut_off_answer_splits_the_chunk(make_settings: Callable[..., Settings]) -> None:
     document = long_document(5_000, "zh")
     with (
-        ScriptedServer(default=reader(FACTS["zh"], context=2600, cut_over=250)) as srv,
+        ScriptedServer(default=reader(FACTS["zh"], context=2800, cut_over=250)) as srv,
         Extractor(settings=_settings(make_settings, srv)) as ex,
     ):
         result = ex.extract(document)
@@ -141,7 +141,7 @@ def test_a_cut_off_answer_splits_the_chunk(make_settings: Callable[..., Settings
 
 def test_chunks_that_fail_are_reported_and_the_rest_kept(make_settings: Callable[..., Settings]) -> None:
     document = long_document(9_000, "zh")
-    answer = reader(FACTS["zh"], context=2600)
+    answer = reader(FACTS["zh"], context=2800)
 
     def flaky(request: dict[str, Any]) -> Behaviour:
         if not wants_canary(request) and FACTS["zh"][2].sentence in passage_of(request):
@@ -165,7 +165,7 @@ def test_the_deadline_counts_once_per_chunk(make_settings: Callable[..., Setting
     """Each chunk's read takes 0.5 s and the deadline is 1 s: a document of several chunks
     finishes (its deadline is 1 s a chunk), and one read that hangs still fails it as a whole."""
     document = long_document(3_000, "zh")
-    answer = reader(FACTS["zh"], context=2600)
+    answer = reader(FACTS["zh"], context=2800)
 
     def slow(request: dict[str, Any]) -> Behaviour:
         return answer(request) if wants_canary(request) else delay(0.5, answer(request))
@@ -199,7 +199,7 @@ def _cli(args: list[str], srv: ScriptedServer, tmp_path: Path) -> subprocess.Com
     env = {
         **os.environ, "EXTRACT_BASE_URL": srv.base_url, "EXTRACT_API_KEY": "sk-test", "EXTRACT_MODEL": "scripted",
         "EXTRACT_CACHE_DIR": str(tmp_path / "cache"), "EXTRACT_CONFIG": str(tmp_path / "none.toml"),
-        "EXTRACT_CONTEXT_TOKENS": "2600", "EXTRACT_MAX_TOKENS": "512",
+        "EXTRACT_CONTEXT_TOKENS": "2800", "EXTRACT_MAX_TOKENS": "512",
     }  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "extract", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
@@ -212,12 +212,12 @@ def test_cli_run_and_eval_with_quoted(tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     ds.mkdir()
     (ds / "long.txt").write_text(document, encoding="utf-8")
-    with ScriptedServer(default=reader(FACTS["en"], context=2600)) as srv:
+    with ScriptedServer(default=reader(FACTS["en"], context=2800)) as srv:
         run = _cli(["run", "long.txt", "--strategy", "quoted", "--meta"], srv, tmp_path)
         assert run.returncode == 0, run.stderr
         out = json.loads(run.stdout)
         report = out["report"]
-        assert out["meta"]["strategy"] == "quoted" and out["meta"]["prompts"] == {"quoted": "1.0.0"}
+        assert out["meta"]["strategy"] == "quoted" and out["meta"]["prompts"] == {"quoted": "1.1.0"}
         (ds / "long.gold.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
         evaluation = _cli(
             ["eval", "--dataset", str(ds), "--strategy", "quoted", "--runs-dir", str(tmp_path / "runs")], srv, tmp_path
@@ -226,7 +226,7 @@ def test_cli_run_and_eval_with_quoted(tmp_path: Path) -> None:
     assert evaluation.returncode == 0, evaluation.stderr
     assert "quoted/scripted: F1 1.0" in evaluation.stdout
     (run_dir,) = (tmp_path / "runs").iterdir()
-    assert json.loads((run_dir / "config.json").read_text())["prompts"] == {"quoted": "1.0.0"}
+    assert json.loads((run_dir / "config.json").read_text())["prompts"] == {"quoted": "1.1.0"}
 
 
 def test_service_extracts_with_quoted(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
@@ -235,8 +235,8 @@ def test_service_extracts_with_quoted(make_settings: Callable[..., Settings], tm
     from extract.server import ServiceConfig, create_app
 
     document = long_document(6_000, "zh")
-    with ScriptedServer(default=reader(FACTS["zh"], context=2600)) as srv:
-        app = create_app(make_settings(srv, context_tokens=2600, max_tokens=512), ServiceConfig(jobs_db=tmp_path / "jobs.sqlite"))
+    with ScriptedServer(default=reader(FACTS["zh"], context=2800)) as srv:
+        app = create_app(make_settings(srv, context_tokens=2800, max_tokens=512), ServiceConfig(jobs_db=tmp_path / "jobs.sqlite"))
         with TestClient(app) as client:
             resp = client.post("/v1/extract", json={"text": document, "schema": "earnings_report", "strategy": "quoted"})
             assert resp.status_code == 200, resp.text

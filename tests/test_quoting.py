@@ -49,8 +49,83 @@ def test_plan_of_a_new_schema_needs_no_code() -> None:
     item = schema["$defs"]["PayoutQuotes"]["properties"]
     assert set(item) == {"kind", "per_share", "record_date"}  # code fills currency and evidence
     assert item["kind"]["enum"] == ["cash", "stock"]
-    assert item["per_share"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    # per_share is required: never null, and the entry begins with it (the anchor of the entry)
+    assert item["per_share"]["type"] == "string" and item["per_share"]["minLength"] == 1
+    assert item["record_date"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    assert list(item) == ["per_share", "kind", "record_date"]
     assert set(schema["properties"]) == {"company", "period", "payouts"}
+
+
+class Placement(BaseModel):
+    """A share placement."""
+
+    company: str = Field(min_length=1)
+    investors: list[str] = Field(default_factory=list)
+    amount: float | None = None
+    date: str | None = Field(None, json_schema_extra={"quote": "date"})
+    currency: str | None = Field(None, json_schema_extra={"quote": "currency"})
+    stake_pct: float | None = Field(None, json_schema_extra={"quote": "percent"})
+    evidence: str = Field(json_schema_extra={"quote": "evidence"})
+
+
+PLACEMENT_DOC = (
+    "NEW YORK, May 2, 2024 -- Harbor Lane Holdings, Inc. (NYSE: HLH) sold shares worth $750 million "
+    "to Northwind Capital, a 12.5% stake. 另一家公司以港币0.18元派息。"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "restated", "value", "words"),
+    [
+        ("amount", "$750,000,000", 750_000_000, "$750 million"),
+        ("amount", "750000000", 750_000_000, "$750 million"),
+        ("date", "2024-05-02", "2024-05-02", "May 2, 2024"),
+        ("currency", "USD", "USD", "$"),
+        ("currency", "HKD", "HKD", "港币"),
+        ("stake_pct", "12.50%", 12.5, "12.5%"),
+        ("company", "Harbor Lane Holdings Inc", "Harbor Lane Holdings, Inc", "Harbor Lane Holdings, Inc"),
+    ],
+)
+def test_a_restated_value_is_found_by_its_value_and_read_from_the_text(
+    field: str, restated: str, value: object, words: str
+) -> None:
+    """A small model writes "$750,000,000" for "$750 million": code finds the figure of the
+    chunk with that value and reads the value (and the evidence) from the text's own words."""
+    plan = plan_for(Placement)
+    reader = Reader(PLACEMENT_DOC)
+    answer = {"company": "Harbor Lane Holdings, Inc.", field: restated}
+    got = reader.read(plan, answer, (0, len(PLACEMENT_DOC)), {})
+    assert got.values[field] == value
+    span = got.spans[field]
+    assert PLACEMENT_DOC[span[0] : span[1]] == words
+    assert reader.restated == (0 if restated == words else 1)
+
+
+def test_restated_values_that_the_text_does_not_state_stay_ungrounded() -> None:
+    plan = plan_for(Placement)
+    reader = Reader(PLACEMENT_DOC)
+    answer = {"company": "Harbor Lane Holdings", "amount": "$700,000,000", "date": "2024-05-03", "currency": "EUR",
+              "stake_pct": "15"}  # fmt: skip
+    got = reader.read(plan, answer, (0, len(PLACEMENT_DOC)), {})
+    assert {k: got.values[k] for k in ("amount", "date", "currency", "stake_pct")} == dict.fromkeys(
+        ("amount", "date", "currency", "stake_pct")
+    )
+    assert len([p for p in got.problems if "not in the document" in p]) == 4
+    dollars_of_hk = Reader("派息HK$0.18。")  # the "$" of "HK$" is not US dollars
+    got = dollars_of_hk.read(plan, {"company": "派息", "currency": "USD"}, (0, 9), {})
+    assert got.values["currency"] is None
+
+
+def test_a_list_of_plain_values_reads_as_a_list_and_null_words_are_no_quote() -> None:
+    plan = plan_for(Placement)
+    got = Reader(PLACEMENT_DOC).read(
+        plan, {"company": "Harbor Lane", "investors": "Northwind Capital", "date": "null", "currency": "N/A"},
+        (0, len(PLACEMENT_DOC)), {},
+    )  # fmt: skip
+    assert got.values["investors"] == ["Northwind Capital"]
+    assert got.values["date"] is None and got.values["currency"] is None and not got.problems
+    got = Reader(PLACEMENT_DOC).read(plan, {"company": "Harbor Lane", "investors": None}, (0, len(PLACEMENT_DOC)), {})
+    assert got.values["investors"] == []
 
 
 def test_generic_prompt_lists_the_schema_fields() -> None:

@@ -185,6 +185,8 @@ def assemble(
         merged.sort(key=lambda c: min(s[0] for s in c.spans.values()))
         report[f.name] = [c.values for c in merged]
     _fit_top_level(plan, report, dropped)
+    if reader.restated:
+        log.info("%d quote(s) found by their value, not their words", reader.restated)
     return report
 
 
