@@ -196,8 +196,7 @@ def plan_for(model: type[BaseModel]) -> ModelPlan:
             # a quote the schema cannot do without is never null: an entry starts from it
             quote: Any = str if plan.must_quote else str | None
             about = f"verbatim quote ({kind}): {description}".strip(": ")
-            length = {"min_length": 1} if plan.must_quote else {}
-            response_fields[name] = (quote, Field(description=about, **length))
+            response_fields[name] = (quote, Field(description=about, min_length=1 if plan.must_quote else None))
             if plan.options.get("signed"):
                 response_fields[name + SIGN_SUFFIX] = (
                     bool,
