@@ -52,6 +52,7 @@ from extract.resolver import Dropped
 from extract.segmenting import sentences
 
 QUOTE_KINDS = ("text", "amount", "number", "percent", "date", "period", "currency")
+FIGURE_KINDS = ("amount", "number", "percent", "date")  # kinds code can find in a text by itself
 # Filled by code, never asked: "computed" is a field the schema fills after grounding (left None here).
 CODE_KINDS = ("unit", "unit_currency", "evidence", "computed")
 MAX_EVIDENCE_CHARS = 400  # an entry's evidence grows by further sentences only within this
@@ -101,6 +102,20 @@ class ModelPlan:
         asked = [f for f in self.fields if f.asked]
         first = [f for f in asked if f.must_quote]
         return (*first, *(f for f in asked if f not in first))
+
+    @property
+    def entry_figures(self) -> frozenset[str]:
+        """The figure kinds of which every list entry must quote one (a metric its amount, a
+        forecast its bounds), or nothing when some list's entries need no figure (an event its
+        company): a text stating no figure of these kinds can hold no entry."""
+        lists = [f.sub for f in self.fields if f.kind == "list" and f.sub is not None]
+        kinds: set[str] = set()
+        for sub in lists:
+            needed = {g.kind for g in sub.fields if g.must_quote and g.kind in FIGURE_KINDS}
+            if not needed:
+                return frozenset()
+            kinds |= needed
+        return frozenset(kinds)
 
     def describe(self, depth: int = 0) -> list[dict[str, Any]]:
         """Rows for the prompt: every asked field, in the order asked, nested ones indented."""
@@ -204,6 +219,19 @@ def plan_for(model: type[BaseModel]) -> ModelPlan:
                 )
     response = create_model(f"{model.__name__}Quotes", __doc__=model.__doc__, **response_fields)  # type: ignore[call-overload]
     return ModelPlan(model, tuple(plans), response)
+
+
+def states_figure(text: str, kinds: Iterable[str]) -> bool:
+    """Does `text` state a figure of one of `kinds`? An amount quote may be a percentage
+    (a margin), a number any digits."""
+    kinds = set(kinds)
+    if "number" in kinds and any(c.isdigit() for c in text):
+        return True
+    if "amount" in kinds and (find_amounts(text) or find_percents(text)):
+        return True
+    if "percent" in kinds and find_percents(text):
+        return True
+    return "date" in kinds and bool(find_dates(text))
 
 
 # ---------------------------------------------------------------- aligning quotes
@@ -643,5 +671,5 @@ def validate_entry(model: type[BaseModel], values: dict[str, Any]) -> str | None
 
 __all__ = [
     "Aligner", "Candidate", "Dropped", "FieldPlan", "ModelPlan", "Read", "Reader",
-    "merge_entries", "plan_for", "validate_entry", "vote",
+    "merge_entries", "plan_for", "states_figure", "validate_entry", "vote",
 ]  # fmt: skip

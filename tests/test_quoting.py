@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from extract.chunking import Chunk, chunk_text
 from extract.fieldtypes import parse_currency, parse_date, parse_period
-from extract.quoting import Aligner, Candidate, Reader, merge_entries, plan_for
+from extract.quoting import Aligner, Candidate, Reader, merge_entries, plan_for, states_figure
 from extract.resolver import Dropped
 from extract.schemas import get_schema
 from extract.strategies.quoted import _prompt, _variables, assemble
@@ -274,3 +274,16 @@ def test_assemble_across_overlapping_chunks_dedups_and_drops_ungrounded() -> Non
     assert report["company"]["ticker"] == "XHKJ"
     assert all(m["period"] == "2024Q1" and m["unit"] == "CNY" for m in report["metrics"])
     assert sum("no quote of the entry" in d.reason for d in dropped) == len(chunks)  # the invented one, each time
+
+
+def test_which_texts_can_hold_an_entry() -> None:
+    """Earnings entries need an amount quote (a figure or a margin); an event needs only its
+    company, so any text may hold one."""
+    assert plan_for(get_schema("earnings_report").model).entry_figures == frozenset({"amount"})
+    assert plan_for(get_schema("corporate_events").model).entry_figures == frozenset()
+    assert plan_for(Announcement).entry_figures == frozenset({"amount"})
+    amount = {"amount"}
+    assert not states_figure("Page 6\n\n3. The Board reviewed the plan for the year.", amount)
+    assert states_figure("毛利率为35.2%。", amount) and states_figure("Revenue was RMB3.18 billion.", amount)
+    assert states_figure("Page 6", {"number"}) and not states_figure("Page 6", {"date", "percent"})
+    assert states_figure("on June 30, 2024", {"date"})
