@@ -271,7 +271,7 @@ class ModelClient:
                     usage.prompt_tokens += resp.usage.prompt_tokens or 0
                     usage.completion_tokens += resp.usage.completion_tokens or 0
                 if resp.choices[0].finish_reason == "length":
-                    raise TruncatedOutput(kwargs.get("max_tokens"))
+                    raise TruncatedOutput(kwargs.get("max_tokens"), resp.choices[0].message.content)
                 return resp
 
             return call_with_transport_retries(

@@ -57,8 +57,9 @@ class TruncatedOutput(ExtractionError):
 
     reason = "truncated"
 
-    def __init__(self, max_tokens: int | None) -> None:
+    def __init__(self, max_tokens: int | None, partial: str | None = None) -> None:
         self.max_tokens = max_tokens
+        self.partial = partial  # the answer as far as it got, for a caller that can use part of it
         super().__init__(f"model output was cut off at max_tokens={max_tokens}")
 
 

@@ -163,6 +163,47 @@ def test_a_cut_off_answer_splits_the_chunk(make_settings: Callable[..., Settings
     _check_found(result.report.model_dump(mode="json"), FACTS["zh"], document)
 
 
+def _cut_off_after(entries: list[dict[str, Any]]) -> str:
+    """An answer cut off inside its next entry, after the document's own fields (the head
+    fact's quotes) and `entries` were finished."""
+    head = next(f for f in FACTS["zh"] if f.list_name is None)
+    done = json.dumps({**head.quotes, "metrics": entries}, ensure_ascii=False)
+    return done[: -len("]}")] + ', {"value": "1.2'
+
+
+def test_a_cut_off_answer_keeps_its_finished_entries_and_splits_only_a_dense_chunk(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """Finished entries that ground: the passage is dense, its parts are asked too. Finished
+    entries mostly invented (a small model filling the form from the prompt's examples): the
+    grounded ones are kept and the chunk is not split, since the model would loop on the parts."""
+    document = long_document(3_000, "zh")
+    revenue = next(f for f in FACTS["zh"] if f.list_name == "metrics")
+    invented = {"value": "7,330万元人民币", "metric": "revenue"}
+    answer = reader(FACTS["zh"], context=9000)
+    for finished, split in (([revenue.quotes, revenue.quotes], True), ([revenue.quotes, invented, invented, invented], False)):
+        first: list[bool] = []
+
+        def cut_once(request: dict[str, Any], finished: list[dict[str, Any]] = finished, first: list[bool] = first) -> Behaviour:
+            if wants_canary(request) or first:
+                return answer(request)
+            first.append(True)
+            return length(_cut_off_after(finished))
+
+        with (
+            ScriptedServer(default=cut_once) as srv,
+            Extractor(settings=_settings(make_settings, srv, chunk_tokens=4000, context_tokens=8000)) as ex,
+        ):
+            result = ex.extract(document)
+        passages = [passage_of(r) for r in _model_requests(srv)]
+        assert passages[0] == document.strip() or document.startswith(passages[0])
+        assert (len(passages) > 1) is split, passages
+        metrics = result.report.model_dump(mode="json")["metrics"]
+        assert [m for m in metrics if m["value"] == pytest.approx(revenue.expect["value"])], metrics
+        assert not [m for m in metrics if m["value"] == 73_300_000]  # the invented figure does not ground
+        assert any("finished entries kept" in d.reason for d in result.dropped) is not split
+
+
 def test_chunks_that_fail_are_reported_and_the_rest_kept(make_settings: Callable[..., Settings]) -> None:
     document = long_document(9_000, "zh")
     answer = reader(FACTS["zh"], context=2800)

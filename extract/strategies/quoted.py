@@ -13,8 +13,9 @@
    drops entries that do not ground or do not validate, merges what the overlap found twice,
    and settles top-level fields by the chunks' vote.
 
-A chunk whose answer runs out of tokens is split in two and each half asked again; a chunk
-that still fails is reported in `dropped`, and the document fails only when every chunk did.
+A chunk whose answer runs out of tokens keeps the entries the answer finished; when those
+ground (a dense passage) it is split and each part asked again, at most MAX_SPLITS deep; a
+chunk that still fails is reported in `dropped`, and the document fails only when every chunk did.
 The document's deadline (`--deadline`) counts once per chunk: a long document gets time in
 proportion to its length, a document past that fails with reason "deadline" as a whole.
 """
@@ -24,6 +25,8 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+
+import jiter
 
 from extract import deadline
 from extract.chunking import Chunk, chunk_text, count_tokens
@@ -132,13 +135,20 @@ def _ask(
         )
     except TruncatedOutput as exc:
         out.usage.add(exc.usage or Usage())
+        salvaged, grounded = _salvage(exc.partial, plan, chunk, document)
+        if salvaged is not None:
+            answers.append((chunk, salvaged))
         halves = [
             Chunk(c.index, chunk.start + c.start, chunk.start + c.end, c.text, c.tokens)
             for c in chunk_text(chunk.text, max(8, chunk.tokens // 2), 0)
         ]
-        if len(halves) < 2 or splits >= MAX_SPLITS:
-            failures.append(exc)
-            out.dropped.append(Dropped({"chunk": [chunk.start, chunk.end]}, f"chunk answer cut off: {exc}"))
+        # Split only a chunk the model was reading well (its finished entries ground: a dense
+        # passage); one whose answer had turned to invention loops on its parts too.
+        if len(halves) < 2 or splits >= MAX_SPLITS or not grounded:
+            if salvaged is None:
+                failures.append(exc)
+            kept = "; its finished entries kept" if salvaged is not None else ""
+            out.dropped.append(Dropped({"chunk": [chunk.start, chunk.end]}, f"chunk answer cut off: {exc}{kept}"))
             return
         log.info("chunk %d-%d: answer cut off; asking for %d parts", chunk.start, chunk.end, len(halves))
         for half in halves:
@@ -158,6 +168,33 @@ def _ask(
         chunk.start, chunk.end, len(document), result.seconds, result.usage.prompt_tokens,
         result.usage.completion_tokens, " (cached)" if result.cached else "",
     )  # fmt: skip
+
+
+def _salvage(partial: str | None, plan: ModelPlan, chunk: Chunk, document: str) -> tuple[dict[str, Any] | None, bool]:
+    """The finished part of a cut-off answer (complete values only; None when it holds none),
+    and whether its finished list entries ground in the chunk (all but one in four, or there
+    are none to judge by)."""
+    if not partial:
+        return None, True
+    try:
+        answer = jiter.from_json(partial.encode("utf-8"), partial_mode=True)
+    except ValueError:
+        return None, True
+    if not isinstance(answer, dict) or not _holds_a_value(answer):
+        return None, True
+    reader = Reader(document)
+    entries = [(f.sub, e) for f in plan.fields if f.kind == "list" and f.sub is not None
+               for e in answer.get(f.name) or [] if isinstance(e, dict)]  # fmt: skip
+    missing = sum(1 for sub, e in entries if reader.read(sub, e, (chunk.start, chunk.end), {}).problems)
+    return answer, missing * 4 <= len(entries)
+
+
+def _holds_a_value(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_a_value(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_a_value(v) for v in value)
+    return value is not None and value != ""
 
 
 def assemble(
