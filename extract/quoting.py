@@ -403,6 +403,12 @@ class Reader:
                 if f.options.get("many"):
                     value = [value] if value is not None else []
                 out.values[f.name] = value
+        for f in plan.fields:  # a required end of a range left empty: a point is a range of one
+            if f.required and f.options.get("bound") in ("low", "high") and out.values.get(f.name) is None:
+                other = "high" if f.options["bound"] == "low" else "low"
+                pair = next((g for g in plan.fields if g.options.get("bound") == other), None)
+                if pair is not None and out.values.get(pair.name) is not None:
+                    out.values[f.name] = out.values[pair.name]
         for f in plan.fields:  # what code fills, from the values read above
             if f.kind in ("unit", "unit_currency"):
                 out.values[f.name] = self._unit(f, amounts.get(f.options.get("of", "")), root)
@@ -417,14 +423,31 @@ class Reader:
         "USD" for "$"). Code reads the model's words and every figure, date or currency of the
         chunk with the field's type; the spans whose value equals the model's are its quote, so
         the value still comes from the text. Names are matched ignoring case and punctuation."""
-        if kind in ("text", "period"):
-            return self.aligner.find_loose(quote, *window) if kind == "text" else []
+        if kind == "text":
+            return self.aligner.find_loose(quote, *window)
+        if kind == "period":
+            return self._period_stated(quote, window)
         wanted = self._read_restated(kind, quote)
         if wanted is None:
             return []
         if kind == "currency":
             return self._currency_words(wanted, window)
         return [span for value, span in self._stated_in(kind, window) if _same_value(value, wanted)]
+
+    def _period_stated(self, quote: str, window: tuple[int, int]) -> list[tuple[int, int]]:
+        """Sentences of the window that name the period the model wrote in its own words
+        ("2023年第二季度" for "second quarter of 2023"): the sentence is the quote, read as
+        the model's period. Read without a reference period, so only a period a sentence names
+        in full counts."""
+        wanted = parse_period(quote)
+        if wanted is None:
+            return []
+        return [
+            (s0, s1)
+            for s0, s1 in self._sentences
+            if s0 < window[1] and s1 > window[0] and s1 - s0 <= MAX_EVIDENCE_CHARS
+            and parse_period(self.document[s0:s1]) == wanted
+        ]  # fmt: skip
 
     def _currency_words(self, code: str, window: tuple[int, int]) -> list[tuple[int, int]]:
         """Spans of the words naming currency `code` in the window, each read in its whole

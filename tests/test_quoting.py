@@ -22,7 +22,9 @@ class Payout(BaseModel):
     """Dividends a company declares."""
 
     kind: Literal["cash", "stock"] = Field(description="How it is paid")
-    per_share: float = Field(description="Amount per share", json_schema_extra={"quote": {"kind": "amount", "hint": "the amount per share"}})
+    per_share: float = Field(
+        description="Amount per share", json_schema_extra={"quote": {"kind": "amount", "hint": "the amount per share"}}
+    )
     currency: str | None = Field(None, json_schema_extra={"quote": {"kind": "unit", "of": "per_share"}})
     record_date: str | None = Field(None, json_schema_extra={"quote": "date"})
     evidence: str = Field(json_schema_extra={"quote": "evidence"})
@@ -228,7 +230,9 @@ def test_date_and_currency_quotes() -> None:
 
 def test_overlap_duplicates_merge_and_conflicts_stay() -> None:
     a = Candidate({"metric": "revenue", "value": 1.0, "yoy_pct": None, "evidence": "x"}, {"value": (10, 14)}, 0)
-    b = Candidate({"metric": "revenue", "value": 1.0, "yoy_pct": 5.0, "evidence": "xy"}, {"value": (10, 14), "yoy_pct": (20, 23)}, 1)
+    b = Candidate(
+        {"metric": "revenue", "value": 1.0, "yoy_pct": 5.0, "evidence": "xy"}, {"value": (10, 14), "yoy_pct": (20, 23)}, 1
+    )
     c = Candidate({"metric": "cash", "value": 1.0, "yoy_pct": None, "evidence": "x"}, {"value": (10, 14)}, 1)
     same = Candidate({"metric": "revenue", "value": 1.0, "yoy_pct": 5.0, "evidence": "elsewhere"}, {"value": (90, 94)}, 2)
     merged = merge_entries([a, b, c, same], ["evidence"])
@@ -287,3 +291,28 @@ def test_which_texts_can_hold_an_entry() -> None:
     assert states_figure("毛利率为35.2%。", amount) and states_figure("Revenue was RMB3.18 billion.", amount)
     assert states_figure("Page 6", {"number"}) and not states_figure("Page 6", {"date", "percent"})
     assert states_figure("on June 30, 2024", {"date"})
+
+
+def test_a_restated_period_is_found_in_the_sentence_that_names_it() -> None:
+    doc = "Qinglan Advanced Materials Annual Report for fiscal year 2024\n\nRevenue was RMB3.18 billion."
+    plan = plan_for(get_schema("earnings_report").model)
+    reader = Reader(doc)
+    got = reader.read(plan, {"fiscal_period": "2024年"}, (0, len(doc)), {})
+    assert got.values["fiscal_period"] == "2024FY" and reader.restated == 1
+    assert doc[slice(*got.spans["fiscal_period"])] == "Qinglan Advanced Materials Annual Report for fiscal year 2024"
+    got = Reader(doc).read(plan, {"fiscal_period": "2023年第二季度"}, (0, len(doc)), {})
+    assert got.values["fiscal_period"] is None  # no sentence names that period
+
+
+def test_a_required_end_of_a_range_left_empty_takes_the_other_end() -> None:
+    doc = "公司预计2025年第一季度营业收入约为8亿元。"
+    guidance = next(f.sub for f in plan_for(get_schema("earnings_report").model).fields if f.name == "guidance")
+    assert guidance is not None
+    got = Reader(doc).read(
+        guidance, {"low": "8亿元", "high": "8.0亿美元", "metric": "revenue"}, (0, len(doc)), {"fiscal_period": "2024FY"}
+    )
+    assert got.values["low"] == got.values["high"] == 800_000_000  # a point forecast
+    optional = Reader(PLACEMENT_DOC).read(
+        plan_for(Placement), {"company": "Harbor Lane", "amount": "$750 million"}, (0, len(PLACEMENT_DOC)), {}
+    )
+    assert optional.values["amount"] == 750_000_000  # no bounds declared: nothing copied
