@@ -24,6 +24,7 @@ the field instead of its description.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import types
 import typing
@@ -315,8 +316,6 @@ def _is_currency(unit: str | None) -> bool:
 
 
 def _bisect(where: list[int], offset: int) -> int:
-    import bisect
-
     return bisect.bisect_left(where, offset)
 
 
@@ -339,14 +338,13 @@ class Reader:
         self.document = document
         self.aligner = aligner or Aligner(document)
         self._sentences = [(s.start, s.end) for s in sentences(document)]
+        self._starts = [s for s, _ in self._sentences]
         self.restated = 0  # quotes found by their value, not their words (see `_restated`)
         self._stated: dict[tuple[str, tuple[int, int]], list[tuple[Any, tuple[int, int]]]] = {}
 
     def sentence_of(self, span: tuple[int, int]) -> tuple[int, int]:
         """The sentence span holding `span` (or `span` itself in text between sentences)."""
-        import bisect
-
-        starts = [s for s, _ in self._sentences]
+        starts = self._starts
         i = bisect.bisect_right(starts, span[0]) - 1
         if i >= 0 and self._sentences[i][1] >= span[1]:
             return self._sentences[i]
@@ -425,29 +423,12 @@ class Reader:
         the value still comes from the text. Names are matched ignoring case and punctuation."""
         if kind == "text":
             return self.aligner.find_loose(quote, *window)
-        if kind == "period":
-            return self._period_stated(quote, window)
         wanted = self._read_restated(kind, quote)
         if wanted is None:
             return []
         if kind == "currency":
             return self._currency_words(wanted, window)
         return [span for value, span in self._stated_in(kind, window) if _same_value(value, wanted)]
-
-    def _period_stated(self, quote: str, window: tuple[int, int]) -> list[tuple[int, int]]:
-        """Sentences of the window that name the period the model wrote in its own words
-        ("2023年第二季度" for "second quarter of 2023"): the sentence is the quote, read as
-        the model's period. Read without a reference period, so only a period a sentence names
-        in full counts."""
-        wanted = parse_period(quote)
-        if wanted is None:
-            return []
-        return [
-            (s0, s1)
-            for s0, s1 in self._sentences
-            if s0 < window[1] and s1 > window[0] and s1 - s0 <= MAX_EVIDENCE_CHARS
-            and parse_period(self.document[s0:s1]) == wanted
-        ]  # fmt: skip
 
     def _currency_words(self, code: str, window: tuple[int, int]) -> list[tuple[int, int]]:
         """Spans of the words naming currency `code` in the window, each read in its whole
@@ -483,10 +464,14 @@ class Reader:
                 except ValueError:
                     return None
             return iso
+        if kind == "period":  # without a reference period: only a period named in full
+            return parse_period(text)
         return parse_currency(text)  # currency
 
     def _stated_in(self, kind: str, window: tuple[int, int]) -> list[tuple[Any, tuple[int, int]]]:
-        """(value, span) of every figure, percentage or date in the window."""
+        """(value, span) of every figure, percentage or date in the window; for a period, each
+        sentence of the window (at most MAX_EVIDENCE_CHARS long) with the period it names in
+        full: the sentence is then the quote ("2023年第二季度" for "second quarter of 2023")."""
         key = (kind, window)
         if key in self._stated:
             return self._stated[key]
@@ -499,6 +484,13 @@ class Reader:
             found = [(abs(p.value), (start + p.start, start + p.end)) for p in find_percents(text)]
         elif kind == "date":
             found = [(d.value.isoformat(), (start + d.start, start + d.end)) for d in find_dates(text)]
+        elif kind == "period":
+            first = max(0, bisect.bisect_right(self._starts, start) - 1)
+            for s0, s1 in self._sentences[first:]:
+                if s0 >= end:
+                    break
+                if s1 > start and s1 - s0 <= MAX_EVIDENCE_CHARS:
+                    found.append((parse_period(self.document[s0:s1]), (s0, s1)))
         self._stated[key] = found
         return found
 

@@ -90,6 +90,7 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
     chunks = chunk_text(text, budget, overlap)
     log.info("%s: %d chunk(s) of at most %d tokens", schema.name, len(chunks), budget)
     deadline.stretch(len(chunks))
+    reader = Reader(text)  # one index of the document for every chunk's answer
     answers: list[tuple[Chunk, dict[str, Any]]] = []
     failures: list[ExtractionError] = []
     figures = plan.entry_figures
@@ -101,14 +102,14 @@ def run(client: ModelClient, schema: SchemaInfo, text: str) -> StrategyOutput:
         if figures and chunk.index > 0 and not states_figure(chunk.text, figures):
             skipped += 1
             continue
-        _ask(client, prompt, schema, plan, chunk, text, out, answers, failures)
+        _ask(client, prompt, schema, plan, chunk, reader, out, answers, failures)
     if skipped:
         log.info("%d of %d chunk(s) state no figure an entry needs: not sent", skipped, len(chunks))
     if failures and not answers:
         first = failures[0]
         first.usage = out.usage
         raise first
-    out.report = assemble(plan, text, answers, out.dropped)
+    out.report = assemble(plan, text, answers, out.dropped, reader)
     return out
 
 
@@ -118,7 +119,7 @@ def _ask(
     schema: SchemaInfo,
     plan: ModelPlan,
     chunk: Chunk,
-    document: str,
+    reader: Reader,
     out: StrategyOutput,
     answers: list[tuple[Chunk, dict[str, Any]]],
     failures: list[ExtractionError],
@@ -135,7 +136,7 @@ def _ask(
         )
     except TruncatedOutput as exc:
         out.usage.add(exc.usage or Usage())
-        salvaged, grounded = _salvage(exc.partial, plan, chunk, document)
+        salvaged, grounded = _salvage(exc.partial, plan, chunk, reader)
         if salvaged is not None:
             answers.append((chunk, salvaged))
         halves = [
@@ -152,7 +153,7 @@ def _ask(
             return
         log.info("chunk %d-%d: answer cut off; asking for %d parts", chunk.start, chunk.end, len(halves))
         for half in halves:
-            _ask(client, prompt, schema, plan, half, document, out, answers, failures, splits + 1)
+            _ask(client, prompt, schema, plan, half, reader, out, answers, failures, splits + 1)
         return
     except deadline.DeadlineExceeded:
         raise  # the document as a whole is out of time, not this chunk
@@ -165,12 +166,12 @@ def _ask(
     answers.append((chunk, result.value.model_dump(mode="json")))
     log.info(
         "chunk %d-%d of %d chars: %.1f s, %d prompt + %d completion tokens%s",
-        chunk.start, chunk.end, len(document), result.seconds, result.usage.prompt_tokens,
+        chunk.start, chunk.end, len(reader.document), result.seconds, result.usage.prompt_tokens,
         result.usage.completion_tokens, " (cached)" if result.cached else "",
     )  # fmt: skip
 
 
-def _salvage(partial: str | None, plan: ModelPlan, chunk: Chunk, document: str) -> tuple[dict[str, Any] | None, bool]:
+def _salvage(partial: str | None, plan: ModelPlan, chunk: Chunk, reader: Reader) -> tuple[dict[str, Any] | None, bool]:
     """The finished part of a cut-off answer (complete values only; None when it holds none),
     and whether its finished list entries ground in the chunk (all but one in four, or there
     are none to judge by)."""
@@ -182,7 +183,6 @@ def _salvage(partial: str | None, plan: ModelPlan, chunk: Chunk, document: str) 
         return None, True
     if not isinstance(answer, dict) or not _holds_a_value(answer):
         return None, True
-    reader = Reader(document)
     entries = [(f.sub, e) for f in plan.fields if f.kind == "list" and f.sub is not None
                for e in answer.get(f.name) or [] if isinstance(e, dict)]  # fmt: skip
     missing = sum(1 for sub, e in entries if reader.read(sub, e, (chunk.start, chunk.end), {}).problems)
@@ -198,11 +198,16 @@ def _holds_a_value(value: Any) -> bool:
 
 
 def assemble(
-    plan: ModelPlan, document: str, answers: list[tuple[Chunk, dict[str, Any]]], dropped: list[Dropped]
+    plan: ModelPlan,
+    document: str,
+    answers: list[tuple[Chunk, dict[str, Any]]],
+    dropped: list[Dropped],
+    reader: Reader | None = None,
 ) -> dict[str, Any]:
     """One report from the chunks' answers: top-level values by vote, list entries read,
-    grounded, validated and merged across chunks."""
-    reader = Reader(document)
+    grounded, validated and merged across chunks. `reader`: the document's, if one is built."""
+    reader = reader or Reader(document)
+    restated_before = reader.restated  # the reader may have read cut-off answers already
     reads = [reader.read(plan, answer, (chunk.start, chunk.end), {}) for chunk, answer in answers]
     report: dict[str, Any] = {}
     for f in plan.fields:
@@ -235,8 +240,8 @@ def assemble(
         merged.sort(key=lambda c: min(s[0] for s in c.spans.values()))
         report[f.name] = [c.values for c in merged]
     _fit_top_level(plan, report, dropped)
-    if reader.restated:
-        log.info("%d quote(s) found by their value, not their words", reader.restated)
+    if reader.restated > restated_before:
+        log.info("%d quote(s) found by their value, not their words", reader.restated - restated_before)
     return report
 
 
